@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ChannelsConfig(AppConfig):
+    # The label is prefixed so it can never collide with the third-party "channels" package.
+    name = "channels"
+    label = "platform_channels"
+    verbose_name = _("Plattformar och inkorg")

@@ -1,0 +1,10 @@
+from tests.access import ALL_STAFF, Access, public_page, staff
+
+ACCESS = {
+    "root": public_page(),
+    "login": public_page(),
+    "logout": Access(allowed=frozenset(ALL_STAFF), method="post"),
+    "password_change": staff(*ALL_STAFF),
+    "password_change_done": staff(*ALL_STAFF),
+    "staff-home": staff(*ALL_STAFF),
+}

@@ -1,0 +1,20 @@
+from django.urls import include, path
+
+from . import accounts, views
+
+urlpatterns = [
+    path("", views.root, name="root"),
+    path("personal/", views.staff_home, name="staff-home"),
+    path("logga-in/", accounts.login_view, name="login"),
+    path("logga-ut/", accounts.logout_view, name="logout"),
+    path("losenord/", accounts.password_change_view, name="password_change"),
+    path("losenord/klart/", accounts.password_change_done_view, name="password_change_done"),
+    path("", include("registry.urls")),
+    path("", include("channels.urls")),
+    path("", include("moderation.urls")),
+    path("", include("archive.urls")),
+]
+
+handler403 = "ludvika_social.views.permission_denied"
+handler404 = "ludvika_social.views.page_not_found"
+handler500 = "ludvika_social.views.server_error"

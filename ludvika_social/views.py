@@ -1,0 +1,45 @@
+"""Project-level views: the root redirect, the staff start page and the styled error pages."""
+
+from django.shortcuts import redirect, render
+from django.views.decorators.csrf import requires_csrf_token
+
+from registry import selectors as registry_selectors
+from registry.roles import is_informator
+
+from .access import public, role_required
+
+
+@public
+def root(request):
+    return redirect("public-channels")
+
+
+@role_required()
+def staff_home(request):
+    """Each role's start page. The informatör sees what needs attention in the registry."""
+    context = {}
+    if is_informator(request.user):
+        context["attention"] = registry_selectors.informator_attention()
+    context["my_channels"] = registry_selectors.channels_visible_to(user=request.user).filter(status="aktiv")[:50]
+    return render(request, "staff_home.html", context)
+
+
+@requires_csrf_token
+def permission_denied(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+@requires_csrf_token
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+@requires_csrf_token
+def server_error(request):
+    # No context processors that touch the database: the error may be the database itself.
+    from django.template import loader
+
+    template = loader.get_template("500.html")
+    from django.http import HttpResponseServerError
+
+    return HttpResponseServerError(template.render({"request": None}))

@@ -1,0 +1,172 @@
+"""Public pages (no login): the list of official channels, its JSON feed and embeddable fragment,
+the comment policy and the accessibility statement.
+
+The channel pages are cached by registry version: every registry write adds a ChangeRecord, so the
+newest change time is the version, and ETag/Last-Modified change exactly when the registry does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import condition
+
+from ludvika_social.access import public
+from registry import selectors
+from registry.policy import COMMENT_POLICY_VERSION, POLICY_SOURCE, PROHIBITED_CATEGORIES
+
+PUBLIC_MAX_AGE = 60
+
+
+def _version(request, *args, **kwargs):
+    # One query per request: the conditional-GET check and the body share the version.
+    if not hasattr(request, "_registry_version"):
+        request._registry_version = selectors.registry_version()
+    return request._registry_version
+
+
+def _etag(request, *args, **kwargs):
+    last = _version(request)
+    raw = f"{last.isoformat() if last else '-'}|{get_language()}|{request.resolver_match.url_name}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def _cached_body(request, kind: str, build) -> str | bytes:
+    """Render once per registry version and language; later requests are served from the cache."""
+    last = _version(request)
+    key = f"public:{kind}:{get_language()}:{last.timestamp() if last else 0}"
+    hit = cache.get(key)
+    if hit is None:
+        hit = build()
+        cache.set(key, hit, 24 * 60 * 60)
+    return hit
+
+
+def _grouped_context() -> dict:
+    channels = list(selectors.public_channels())
+    groups: dict[int, dict] = {}
+    for channel in channels:
+        dept = channel.department
+        group = groups.setdefault(dept.id, {"department": dept, "channels": []})
+        group["channels"].append(channel)
+    return {
+        "groups": list(groups.values()),
+        "channel_count": len(channels),
+        "parties": list(selectors.public_parties()),
+        "last_modified": selectors.registry_version(),
+    }
+
+
+def _cors(response: HttpResponse) -> HttpResponse:
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+    response["Vary"] = "Accept-Language, Cookie"
+    return response
+
+
+@public
+@cache_control(public=True, max_age=PUBLIC_MAX_AGE)
+@condition(etag_func=_etag, last_modified_func=_version)
+def channel_list(request):
+    body = _cached_body(
+        request,
+        "html",
+        lambda: render_to_string("registry/public/channel_list.html", _grouped_context(), request=None),
+    )
+    # The cached part holds no per-request data; the page frame adds the CSP nonce and language.
+    return render(request, "registry/public/channel_page.html", {"channel_list_html": body})
+
+
+@public
+@cache_control(public=True, max_age=PUBLIC_MAX_AGE)
+@condition(etag_func=_etag, last_modified_func=_version)
+def channel_list_embed(request):
+    body = _cached_body(
+        request,
+        "embed",
+        lambda: render_to_string("registry/public/channel_list.html", {**_grouped_context(), "embed": True}),
+    )
+    response = HttpResponse(body, content_type="text/html; charset=utf-8")
+    return _cors(response)
+
+
+def channels_feed() -> dict:
+    """The JSON feed's content; field names are documented in README."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    channels = list(selectors.public_channels())
+    parties = list(selectors.public_parties())
+    last = selectors.registry_version()
+    return {
+        "municipality": settings.MUNICIPALITY_NAME,
+        "updated": last.isoformat() if last else None,
+        "comment_policy_url": reverse("comment-policy"),
+        "comment_policy_version": COMMENT_POLICY_VERSION,
+        "party_disclaimer": PARTY_DISCLAIMER,
+        "channels": [
+            {
+                "id": c.id,
+                "name": c.name,
+                "platform": c.platform,
+                "platform_name": c.get_platform_display(),
+                "url": c.public_url,
+                "purpose": c.purpose,
+                "department": c.department.name,
+                "board": c.department.board.name,
+                "contact": c.public_contact,
+                "contact_email": c.public_contact_email or None,
+                "active_since": c.activated_at.date().isoformat() if c.activated_at else None,
+            }
+            for c in channels
+        ],
+        "parties": [
+            {
+                "name": p.name,
+                "abbreviation": p.abbreviation,
+                "website": p.website,
+                "council_seats": p.council_seats,
+                "has_board_seat": p.has_board_seat,
+            }
+            for p in parties
+        ],
+    }
+
+
+PARTY_DISCLAIMER = (
+    "Ludvika kommun ansvarar inte för inlägg och kommentarer i de politiska partiernas och politikernas "
+    "kanaler och bloggar."
+)
+
+
+@public
+@cache_control(public=True, max_age=PUBLIC_MAX_AGE)
+@condition(etag_func=_etag, last_modified_func=_version)
+def channel_list_json(request):
+    body = _cached_body(
+        request, "json", lambda: json.dumps(channels_feed(), ensure_ascii=False, separators=(",", ":")).encode()
+    )
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    return _cors(response)
+
+
+@public
+def comment_policy(request):
+    return render(
+        request,
+        "registry/public/comment_policy.html",
+        {"categories": PROHIBITED_CATEGORIES, "version": COMMENT_POLICY_VERSION, "source": POLICY_SOURCE},
+    )
+
+
+@public
+def accessibility(request):
+    return render(request, "registry/public/accessibility.html")
+
