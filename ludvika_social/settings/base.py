@@ -182,9 +182,7 @@ CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TASK_DEFAULT_QUEUE = "default"
-# Filled by the apps: see each app's tasks.py and ludvika_social/beat.py.
-CELERY_BEAT_SCHEDULE: dict = {}
-CELERY_TASK_ROUTES: dict = {}
+# Beat entries and task routes are declared in each app's schedule.py (see ludvika_social/celery.py).
 
 # Content-Security-Policy: no inline script without the per-request nonce; nothing from foreign hosts.
 CONTENT_SECURITY_POLICY = {
