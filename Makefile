@@ -23,7 +23,7 @@ run: $(STAMP)
 	@echo ""
 	@echo "  Ludvika sociala medier körs på http://127.0.0.1:$(PORT)/  (Ctrl-C stoppar allt)"
 	@echo ""
-	PORT=$(PORT) SIM_PORT=$(SIM_PORT) $(VENV)/bin/honcho -f Procfile.dev start
+	PORT=$(PORT) SIM_PORT=$(SIM_PORT) $(VENV)/bin/honcho -f Procfile.dev -e demo.env start
 
 test: $(STAMP)
 	$(VENV)/bin/pytest
