@@ -20,7 +20,12 @@ STAFF_NAV = [
 
 
 def site(request):
-    """The municipality's name and contact, for the page header and footer."""
+    """The municipality's name and contact, for the page header and footer, and the current page."""
+    match = getattr(request, "resolver_match", None)
+    return {**site_context(), "current_page": match.url_name if match else ""}
+
+
+def site_context() -> dict:
     return {
         "MUNICIPALITY_NAME": settings.MUNICIPALITY_NAME,
         "MUNICIPALITY_WEBSITE": settings.MUNICIPALITY_WEBSITE,

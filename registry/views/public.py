@@ -19,6 +19,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition
 
 from ludvika_social.access import public
+from ludvika_social.context_processors import site_context
 from registry import selectors
 from registry.policy import COMMENT_POLICY_VERSION, POLICY_SOURCE, PROHIBITED_CATEGORIES
 
@@ -75,13 +76,18 @@ def _cors(response: HttpResponse) -> HttpResponse:
 @cache_control(public=True, max_age=PUBLIC_MAX_AGE)
 @condition(etag_func=_etag, last_modified_func=_version)
 def channel_list(request):
+    # The whole page is cached per registry version and language. It is rendered without the
+    # request, so nothing of one visitor's (session messages, CSRF token, user) can enter the
+    # cache; the public layout has no script, so no CSP nonce is needed either.
     body = _cached_body(
         request,
         "html",
-        lambda: render_to_string("registry/public/channel_list.html", _grouped_context(), request=None),
+        lambda: render_to_string(
+            "registry/public/channel_page.html",
+            {**_grouped_context(), **site_context(), "current_page": "public-channels"},
+        ),
     )
-    # The cached part holds no per-request data; the page frame adds the CSP nonce and language.
-    return render(request, "registry/public/channel_page.html", {"channel_list_html": body})
+    return HttpResponse(body)
 
 
 @public
