@@ -1,6 +1,7 @@
 from django.urls import include, path
+from django.views.i18n import set_language
 
-from . import accounts, views
+from . import access, accounts, views
 
 urlpatterns = [
     path("", views.root, name="root"),
@@ -9,6 +10,7 @@ urlpatterns = [
     path("logga-ut/", accounts.logout_view, name="logout"),
     path("losenord/", accounts.password_change_view, name="password_change"),
     path("losenord/klart/", accounts.password_change_done_view, name="password_change_done"),
+    path("sprak/", access.public(set_language), name="set-language"),
     path("", include("registry.urls")),
     path("", include("channels.urls")),
     path("", include("moderation.urls")),

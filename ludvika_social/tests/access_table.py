@@ -2,6 +2,7 @@ from tests.access import ALL_STAFF, Access, public_page, staff
 
 ACCESS = {
     "root": public_page(),
+    "set-language": public_page(method="post", data=lambda fx: {"language": "en", "next": "/"}),
     "login": public_page(),
     "logout": Access(allowed=frozenset(ALL_STAFF), method="post"),
     "password_change": staff(*ALL_STAFF),
