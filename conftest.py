@@ -5,9 +5,18 @@ The world: two departments. ``dept`` has an active channel represented by ``repr
 """
 
 import pytest
+from django.core.cache import cache
 
 from registry.models import AppointmentRole, Role
 from tests.factories import AppointmentFactory, BoardFactory, ChannelFactory, DepartmentFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """The test cache is process-local memory: start every test without another test's entries."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

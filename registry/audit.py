@@ -5,9 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db import models
+from django.core.cache import cache
+from django.db import models, transaction
 
 from .models import ChangeRecord
+
+# The cached register version (the newest change time) that the public pages' ETag and
+# Last-Modified use; dropped after every committed change so the next read recomputes it.
+VERSION_CACHE_KEY = "registry:version"
+VERSION_CACHE_SECONDS = 300
+
+
+def registry_version_forget() -> None:
+    cache.delete(VERSION_CACHE_KEY)
 
 # Fields that say nothing about the object's state and would only add noise to the history.
 _SKIP = {"updated_at", "created_at"}
@@ -49,6 +59,10 @@ def record_change(
     actor_name = ""
     if actor is not None and getattr(actor, "is_authenticated", False):
         actor_name = actor.get_full_name() or actor.get_username()
+    # Forget now and again after commit: a reader between the two may cache the old version,
+    # and the second delete removes it once the change is visible.
+    registry_version_forget()
+    transaction.on_commit(registry_version_forget)
     return ChangeRecord.objects.create(
         object_type=object_type,
         object_id=obj.pk,

@@ -7,6 +7,7 @@ newest change time is the version, and ETag/Last-Modified change exactly when th
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 
@@ -21,15 +22,24 @@ from django.views.decorators.http import condition
 from ludvika_social.access import public
 from ludvika_social.context_processors import site_context
 from registry import selectors
+from registry.audit import VERSION_CACHE_KEY, VERSION_CACHE_SECONDS
 from registry.policy import COMMENT_POLICY_VERSION, POLICY_SOURCE, PROHIBITED_CATEGORIES
 
 PUBLIC_MAX_AGE = 60
+# Stands for "no change recorded yet" in the cache, where None means a miss.
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 
 
 def _version(request, *args, **kwargs):
     # One query per request: the conditional-GET check and the body share the version.
+    # The version itself is cached (registry.audit drops it after every committed change), so a
+    # warm public page costs no database query at all.
     if not hasattr(request, "_registry_version"):
-        request._registry_version = selectors.registry_version()
+        version = cache.get(VERSION_CACHE_KEY)
+        if version is None:
+            version = selectors.registry_version() or _EPOCH
+            cache.set(VERSION_CACHE_KEY, version, VERSION_CACHE_SECONDS)
+        request._registry_version = version if version != _EPOCH else None
     return request._registry_version
 
 
