@@ -12,6 +12,8 @@ STAFF_NAV = [
     ("registry-channel-list", _("Kanaler"), None),
     ("registry-party-list", _("Partier"), {"informator"}),
     ("registry-department-list", _("Förvaltningar"), {"informator", "forvaltningsadmin"}),
+    ("registry-board-list", _("Nämnder"), {"informator"}),
+    ("registry-user-list", _("Konton"), {"informator"}),
     ("moderation-rules", _("Innehållsregler"), {"informator"}),
     ("moderation-dashboard", _("Statistik"), {"informator"}),
     ("archive-search", _("Arkiv"), {"registrator", "informator"}),

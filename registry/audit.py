@@ -53,9 +53,14 @@ def record_change(
     actor,
     before: dict | None,
     channel=None,
+    after: dict | None = None,
 ) -> ChangeRecord:
-    """Write one change row; call inside the service's transaction, after the object is saved."""
-    after = snapshot(obj) if obj.pk is not None and action != "delete" else None
+    """Write one change row; call inside the service's transaction, after the object is saved.
+
+    ``after`` defaults to the object's field snapshot; pass it where that snapshot is wrong for the
+    object (a user account: no password hash, and roles that live in a many-to-many relation)."""
+    if after is None and obj.pk is not None and action != "delete":
+        after = snapshot(obj)
     actor_name = ""
     if actor is not None and getattr(actor, "is_authenticated", False):
         actor_name = actor.get_full_name() or actor.get_username()

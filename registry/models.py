@@ -77,7 +77,10 @@ class DepartmentDecision(models.Model):
     decided_by = models.CharField(_("beslutat av"), max_length=200)
     reference = models.CharField(_("diarienummer/referens"), max_length=100, blank=True)
     note = models.TextField(_("anteckning"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+        verbose_name=_("registrerat av"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -87,6 +90,11 @@ class DepartmentDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.department} {self.decided_on}"
+
+    @property
+    def services_display(self) -> list[str]:
+        labels = dict(Platform.choices)
+        return [str(labels.get(s, s)) for s in self.services]
 
 
 class StaffProfile(models.Model):
@@ -139,7 +147,8 @@ class Channel(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=ChannelStatus.choices, default=ChannelStatus.SUBMITTED)
     submitted_at = models.DateTimeField(_("anmäld"), default=timezone.now)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("anmäld av"),
     )
     activated_at = models.DateTimeField(_("godkänd"), null=True, blank=True)
     closed_at = models.DateTimeField(_("avslutad"), null=True, blank=True)
@@ -196,6 +205,26 @@ class Channel(models.Model):
     def graphic_profile_complete(self) -> bool:
         return self.profile_picture_ok and self.profile_name_ok and self.official_marking_ok
 
+    @property
+    def closure_pending(self) -> bool:
+        return self.status == ChannelStatus.ACTIVE and self.closure_requested_at is not None
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from .platforms import validate_public_url
+
+        errors = {}
+        if self.public_url and self.platform:
+            try:
+                validate_public_url(platform=self.platform, url=self.public_url)
+            except ValidationError as e:
+                errors["public_url"] = e.messages
+        if self.activated_at and self.closed_at and self.closed_at < self.activated_at:
+            errors["closed_at"] = [_("Avslutsdatum får inte vara före datumet då kanalen blev aktiv.")]
+        if errors:
+            raise ValidationError(errors)
+
 
 class AppointmentRole(models.TextChoices):
     REPRESENTATIVE = "representative", _("Företrädare")
@@ -213,7 +242,8 @@ class Appointment(models.Model):
     starts_on = models.DateField(_("från"))
     ends_on = models.DateField(_("till"), null=True, blank=True)
     appointed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("förordnad av"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -234,6 +264,10 @@ class Appointment(models.Model):
 
     def is_active_on(self, day) -> bool:
         return self.starts_on <= day and (self.ends_on is None or self.ends_on >= day)
+
+    @property
+    def has_ended(self) -> bool:
+        return self.ends_on is not None and self.ends_on < timezone.localdate()
 
 
 class Party(models.Model):
