@@ -26,7 +26,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from .audit import record_change, registry_version_forget, snapshot
+from .audit import record_change, snapshot
 from .models import (
     Appointment,
     Board,
