@@ -14,7 +14,7 @@ STAFF_NAV = [
     ("registry-department-list", _("Förvaltningar"), {"informator", "forvaltningsadmin"}),
     ("registry-board-list", _("Nämnder"), {"informator"}),
     ("registry-user-list", _("Konton"), {"informator"}),
-    ("moderation-rules", _("Innehållsregler"), {"informator"}),
+    ("moderation-rules", _("Innehållsregler"), {"informator", "forvaltningsadmin", "foretradare"}),
     ("moderation-dashboard", _("Statistik"), {"informator"}),
     ("archive-search", _("Arkiv"), {"registrator", "informator"}),
     ("archive-request-list", _("Begäran om handlingar"), {"registrator", "informator"}),

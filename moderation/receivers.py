@@ -1,0 +1,57 @@
+"""Screening of every stored item version, connected in ModerationConfig.ready().
+
+The receiver is cheap: it only collects the version id. All versions stored in one transaction are
+screened by a single Celery task (queue ``default``) enqueued once, after commit; nothing is
+screened inside the storing transaction, so ingest speed does not depend on screening. The hooks are
+registered with ``robust=True``: if the broker is down, the error is logged and the stored items
+are not affected (``manage.py shell -c "from moderation.services import channel_rescreen; ..."``
+screens a channel's open items again).
+"""
+
+from __future__ import annotations
+
+import threading
+
+from django.db import transaction
+
+_local = threading.local()
+
+
+class _Batch:
+    def __init__(self) -> None:
+        self.ids: list[int] = []
+
+    def __call__(self) -> None:
+        ids, self.ids = self.ids, []
+        if getattr(_local, "batch", None) is self:
+            _local.batch = None
+        if ids:
+            from .tasks import versions_screen_task
+
+            versions_screen_task.delay(ids)
+
+
+def _pending_batch() -> _Batch | None:
+    """The batch registered for the current transaction, if its on-commit hook is still pending
+    (after a rollback Django drops the hook, and a new batch is started)."""
+    batch = getattr(_local, "batch", None)
+    if batch is None:
+        return None
+    connection = transaction.get_connection()
+    if any(entry[1] is batch for entry in connection.run_on_commit):
+        return batch
+    return None
+
+
+def item_version_stored_receiver(sender, version, **kwargs) -> None:
+    if not transaction.get_connection().in_atomic_block:
+        from .tasks import versions_screen_task
+
+        transaction.on_commit(lambda: versions_screen_task.delay([version.pk]), robust=True)
+        return
+    batch = _pending_batch()
+    if batch is None:
+        batch = _Batch()
+        _local.batch = batch
+        transaction.on_commit(batch, robust=True)
+    batch.ids.append(version.pk)
