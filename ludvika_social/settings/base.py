@@ -135,6 +135,10 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
+# Archive exports (PDF, BagIt, E-ARK SIP) are written here and served only to the user who made them.
+ARCHIVE_EXPORT_ROOT = Path(env.str("ARCHIVE_EXPORT_ROOT", default=str(VAR_DIR / "archive-exports")))
+# The court named in refusal decisions for public-records requests (where an appeal is heard).
+ARCHIVE_APPEAL_COURT = env.str("ARCHIVE_APPEAL_COURT", default="Kammarrätten i Sundsvall")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -1,0 +1,180 @@
+"""Forms of the archive's staff pages. They validate input; services write."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from archive.models import InformationClass, RecordType, ReviewDecision
+from registry.models import Board, Platform
+from registry.policy import PROHIBITED_CATEGORIES
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def _code_choices():
+    return [("", _("Alla")), *((c.code, f"{c.code} – {c.policy_wording}") for c in PROHIBITED_CATEGORIES)]
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Sökord"), required=False, max_length=200)
+    channel = forms.TypedChoiceField(label=_("Kanal"), required=False, coerce=int, empty_value=None)
+    date_from = forms.DateField(label=_("Från och med"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("Till och med"), required=False, widget=DateInput())
+    author = forms.CharField(label=_("Avsändare (namn eller id)"), required=False, max_length=300)
+    code = forms.ChoiceField(label=_("Kod"), required=False)
+    information_class = forms.ChoiceField(
+        label=_("Informationsklass"), required=False, choices=[("", _("Alla")), *InformationClass.choices]
+    )
+    record_type = forms.ChoiceField(label=_("Posttyp"), required=False, choices=[("", _("Alla")), *RecordType.choices])
+    visibility = forms.CharField(label=_("Synlighet"), required=False, max_length=30)
+
+    def __init__(self, *args, channels=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].choices = [("", _("Alla")), *channels]
+        self.fields["code"].choices = _code_choices()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise forms.ValidationError(_("Startdatum måste vara före slutdatum."))
+        return data
+
+
+class RequestForm(forms.Form):
+    description = forms.CharField(
+        label=_("Vad som begärs"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000,
+        help_text=_("Den som begär får vara anonym och behöver inte uppge varför."),
+    )
+    requester_name = forms.CharField(label=_("Namn (frivilligt)"), required=False, max_length=200)
+    requester_contact = forms.CharField(label=_("Kontaktuppgift (frivillig)"), required=False, max_length=300)
+    received_at = forms.DateTimeField(
+        label=_("Mottagen"), required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Lämna tomt för nu."),
+    )
+
+
+class AddRecordsForm(forms.Form):
+    sequences = forms.CharField(
+        label=_("Arkivpostnummer"), max_length=5000,
+        help_text=_("Löpnummer, åtskilda med mellanslag eller kommatecken."),
+    )
+
+    def clean_sequences(self):
+        raw = self.cleaned_data["sequences"].replace(",", " ").split()
+        try:
+            numbers = sorted({int(part) for part in raw})
+        except ValueError:
+            raise forms.ValidationError(_("Ange löpnummer som heltal.")) from None
+        if not numbers:
+            raise forms.ValidationError(_("Ange minst ett löpnummer."))
+        return numbers
+
+
+class ItemDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Prövning"),
+        choices=[(ReviewDecision.RELEASE, ReviewDecision.RELEASE.label), (ReviewDecision.REFUSE, ReviewDecision.REFUSE.label)],
+        widget=forms.RadioSelect,
+    )
+    osl_reference = forms.CharField(
+        label=_("Sekretessgrund (OSL), vid avslag"), required=False, max_length=200,
+        help_text=_("T.ex. 21 kap. 1 § offentlighets- och sekretesslagen."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == ReviewDecision.REFUSE and not (data.get("osl_reference") or "").strip():
+            self.add_error("osl_reference", _("Ett avslag måste ange sekretessgrunden."))
+        return data
+
+
+class MaskForm(forms.Form):
+    phrases = forms.CharField(
+        label=_("Uppgifter att maskera"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000,
+        help_text=_("En uppgift per rad; varje förekomst i texten maskeras i kopian. Originalet ändras aldrig."),
+    )
+    osl_reference = forms.CharField(label=_("Sekretessgrund (OSL)"), max_length=200)
+
+    def clean_phrases(self):
+        phrases = [line.strip() for line in self.cleaned_data["phrases"].splitlines() if line.strip()]
+        if not phrases:
+            raise forms.ValidationError(_("Ange minst en uppgift att maskera."))
+        return phrases
+
+
+class ExportKindForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Format"), choices=[("pdf", _("PDF (taggad)")), ("bag", _("BagIt-paket"))])
+
+
+class SubjectExtractForm(forms.Form):
+    author_platform_id = forms.CharField(label=_("Avsändarens id på plattformen"), max_length=300)
+    platform = forms.ChoiceField(label=_("Plattform"), required=False, choices=[("", _("Alla")), *Platform.choices])
+
+
+class SipForm(forms.Form):
+    channel = forms.TypedChoiceField(label=_("Kanal"), coerce=int)
+    date_from = forms.DateField(label=_("Från och med"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("Till och med"), required=False, widget=DateInput())
+
+    def __init__(self, *args, channels=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].choices = list(channels)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise forms.ValidationError(_("Startdatum måste vara före slutdatum."))
+        return data
+
+
+class RuleForm(forms.Form):
+    board = forms.ModelChoiceField(label=_("Nämnd"), queryset=Board.objects.order_by("name"))
+    information_class = forms.ChoiceField(label=_("Informationsklass"), choices=InformationClass.choices)
+    keep_forever = forms.BooleanField(label=_("Bevaras (gallras aldrig)"), required=False)
+    retention_months = forms.IntegerField(
+        label=_("Gallras efter (månader)"), required=False, min_value=1, max_value=1200
+    )
+    decision_reference = forms.CharField(label=_("Beslutets diarienummer"), max_length=100)
+    decision_date = forms.DateField(label=_("Beslutsdatum"), widget=DateInput())
+    note = forms.CharField(label=_("Anteckning"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("keep_forever") and data.get("retention_months"):
+            raise forms.ValidationError(_("Välj antingen en gallringsfrist eller att handlingarna bevaras."))
+        if not data.get("keep_forever") and not data.get("retention_months"):
+            self.add_error("retention_months", _("Ange gallringsfrist i månader eller välj att handlingarna bevaras."))
+        return data
+
+
+class HoldForm(forms.Form):
+    channel = forms.TypedChoiceField(label=_("Kanal"), required=False, coerce=int, empty_value=None)
+    author_platform_id = forms.CharField(label=_("Avsändarens id"), required=False, max_length=300)
+    date_from = forms.DateField(label=_("Från och med"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("Till och med"), required=False, widget=DateInput())
+    reason = forms.CharField(label=_("Skäl"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    reference = forms.CharField(label=_("Referens/diarienummer"), required=False, max_length=100)
+
+    def __init__(self, *args, channels=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].choices = [("", _("Alla kanaler")), *channels]
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("channel") or data.get("author_platform_id") or data.get("date_from") or data.get("date_to")):
+            raise forms.ValidationError(_("Ange kanal, avsändare eller datumintervall för spärren."))
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise forms.ValidationError(_("Startdatum måste vara före slutdatum."))
+        return data
+
+
+class CsamMarkForm(forms.Form):
+    police_report_reference = forms.CharField(label=_("Polisanmälans referens"), max_length=200)
+    note = forms.CharField(label=_("Anteckning"), required=False, max_length=1000)

@@ -1,0 +1,21 @@
+"""Beat entries and queue routes for the archive (merged by ludvika_social/celery.py)."""
+
+from celery.schedules import crontab
+
+BEAT_SCHEDULE = {
+    "archive-gallring-daily": {
+        "task": "archive.tasks.gallring_run_task",
+        "schedule": crontab(hour=2, minute=30),
+        "options": {"queue": "default", "expires": 6 * 60 * 60},
+    },
+    "archive-verify-daily": {
+        "task": "archive.tasks.archive_verify_task",
+        "schedule": crontab(hour=3, minute=30),
+        "options": {"queue": "default", "expires": 6 * 60 * 60},
+    },
+}
+
+TASK_ROUTES = {
+    "archive.tasks.gallring_run_task": {"queue": "default"},
+    "archive.tasks.archive_verify_task": {"queue": "default"},
+}

@@ -1,0 +1,313 @@
+"""Capture: appending records to the hash chain.
+
+All appends go through ``_append``: it locks the chain head row (select_for_update; SQLite
+serialises writers anyway), computes the hashes in Python and writes the records with one
+bulk_create, inside the caller's transaction.
+"""
+
+import datetime
+import hashlib
+import json
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from archive.canonical import canonical_json, record_hash, sha256_text
+from archive.models import GENESIS_SHA256, ArchiveRecord, ChainHead, InformationClass, ItemKind, RecordType
+
+FORMAT = "ludvika-social-archive/1"
+REMOVED_VISIBILITIES = frozenset({"hidden", "deleted", "removed", "unpublished"})
+BULK_BATCH_SIZE = 2000
+COPY_THRESHOLD = 20
+
+
+def _lock_head() -> ChainHead:
+    try:
+        return ChainHead.objects.select_for_update().get(name="main")
+    except ChainHead.DoesNotExist:
+        try:
+            with transaction.atomic():
+                ChainHead.objects.create(name="main")
+        except IntegrityError:
+            pass
+        return ChainHead.objects.select_for_update().get(name="main")
+
+
+def _as_datetime(value: Any) -> datetime.datetime | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.datetime):
+        result = value
+    else:
+        result = parse_datetime(str(value))
+        if result is None:
+            raise ValidationError(_("Ogiltig tidpunkt i ögonblicksbilden: %(value)s") % {"value": value})
+    if timezone.is_naive(result):
+        result = timezone.make_aware(result, datetime.UTC)
+    return result
+
+
+def _ref(value: Any) -> tuple[int | None, str]:
+    """A department/board reference given as {"id", "name"}, a name, or an id."""
+    if isinstance(value, dict):
+        ref_id = value.get("id")
+        return (int(ref_id) if ref_id not in (None, "") else None), str(value.get("name") or "")
+    if isinstance(value, int):
+        return value, ""
+    return None, str(value or "")
+
+
+def _information_class(record_type: str, snapshot: dict) -> str:
+    if snapshot.get("case_number"):
+        return InformationClass.REGISTERED_ITEM
+    if snapshot.get("kind") == ItemKind.DM:
+        return InformationClass.RECEIVED_DOCUMENT
+    if record_type == RecordType.REMOVAL_SNAPSHOT or snapshot.get("visibility") in REMOVED_VISIBILITIES:
+        return InformationClass.REMOVED_COMMENT
+    return InformationClass.PUBLIC_COMMENT
+
+
+def _columns(snapshot: dict) -> dict:
+    """The index columns copied out of a snapshot."""
+    if not isinstance(snapshot, dict):
+        raise ValidationError(_("Ögonblicksbilden måste vara ett objekt."))
+    channel = snapshot.get("channel") or {}
+    author = snapshot.get("author") or {}
+    source = snapshot.get("source") or {}
+    _dept_id, dept_name = _ref(channel.get("department"))
+    board_id, board_name = _ref(channel.get("board"))
+    channel_id = channel.get("id")
+    return {
+        "channel_id": int(channel_id) if channel_id not in (None, "") else None,
+        "channel_name": str(channel.get("name") or "")[:200],
+        "channel_account_id": str(channel.get("account_id") or "")[:200],
+        "channel_public_url": str(channel.get("public_url") or "")[:500],
+        "channel_department": dept_name[:200],
+        "channel_board_id": board_id,
+        "channel_board": board_name[:200],
+        "platform": str(snapshot.get("platform") or channel.get("platform") or "")[:20],
+        "platform_id": str(snapshot.get("platform_id") or "")[:300],
+        "kind": str(snapshot.get("kind") or "")[:20],
+        "version": int(snapshot.get("version") or 1),
+        "author_platform_id": str(author.get("platform_id") or "")[:300],
+        "author_name": str(author.get("name") or "")[:300],
+        "item_created_at": _as_datetime(snapshot.get("created_at")),
+        "received_at": _as_datetime(snapshot.get("received_at")),
+        "visibility": str(snapshot.get("visibility") or "")[:30],
+        "source_item_id": source.get("item_id"),
+        "source_version_id": source.get("version_id"),
+    }
+
+
+def _search_text(snapshot: dict) -> str:
+    author = snapshot.get("author") or {}
+    return "\n".join(part for part in (str(snapshot.get("text") or ""), str(author.get("name") or "")) if part)
+
+
+COPY_FIELDS = [f for f in ArchiveRecord._meta.concrete_fields if not f.primary_key]
+CODES_INDEX = [f.attname for f in COPY_FIELDS].index("codes")
+
+
+def _insert(records: list[ArchiveRecord]) -> None:
+    """One bulk insert. On PostgreSQL: COPY (several times faster than a multi-row INSERT), then one
+    query to read back the ids; elsewhere bulk_create (which sets the ids itself)."""
+    if connection.vendor != "postgresql" or len(records) < COPY_THRESHOLD:
+        ArchiveRecord.objects.bulk_create(records, batch_size=BULK_BATCH_SIZE)
+        return
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in COPY_FIELDS)
+    table = connection.ops.quote_name(ArchiveRecord._meta.db_table)
+    attnames = [f.attname for f in COPY_FIELDS]
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for record in records:
+            row = [getattr(record, name) for name in attnames]
+            row[CODES_INDEX] = json.dumps(row[CODES_INDEX])
+            copy.write_row(row)
+    ids = dict(
+        ArchiveRecord.objects.filter(sequence__range=(records[0].sequence, records[-1].sequence)).values_list(
+            "sequence", "id"
+        )
+    )
+    for record in records:
+        record.pk = ids[record.sequence]
+        record._state.adding = False
+        record._state.db = "default"
+
+
+def _append(entries: list[tuple[str, dict, dict, str]]) -> list[ArchiveRecord]:
+    """Append (record_type, content, columns, search_text) entries to the chain, in order."""
+    if not entries:
+        return []
+    with transaction.atomic():
+        head = _lock_head()
+        now = timezone.now()
+        sequence = head.sequence
+        previous = head.record_sha256 or GENESIS_SHA256
+        records = []
+        for record_type, content, columns, search_text in entries:
+            sequence += 1
+            content["archived_at"] = now
+            content_text = canonical_json(content)
+            content_sha = sha256_text(content_text)
+            record_sha = record_hash(sequence, record_type, content_sha, previous)
+            records.append(
+                ArchiveRecord(
+                    sequence=sequence,
+                    record_type=record_type,
+                    information_class=_information_class(record_type, content.get("snapshot") or {})
+                    if record_type != RecordType.CSAM_MARKING
+                    else InformationClass.REMOVED_COMMENT,
+                    content=content_text,
+                    content_sha256=content_sha,
+                    previous_sha256=previous,
+                    record_sha256=record_sha,
+                    search_text=search_text,
+                    created_at=now,
+                    **columns,
+                )
+            )
+            previous = record_sha
+        for record in records:
+            if record.received_at is None:
+                record.received_at = now
+        _insert(records)
+        ChainHead.objects.filter(pk=head.pk).update(sequence=sequence, record_sha256=previous, updated_at=now)
+    return records
+
+
+def capture_item_versions(*, snapshots: list[dict]) -> list[ArchiveRecord]:
+    """Archive inbound item versions, in order, inside the caller's transaction.
+
+    Each snapshot is the self-contained dict described in docs/archive.md ("channel", "platform",
+    "platform_id", "kind", "version", "thread", "author", "text", "attachments", "created_at",
+    "edited_at", "received_at", "visibility", "raw", "source"; optional "case_number").
+    """
+    entries = []
+    for snapshot in snapshots:
+        columns = _columns(snapshot)
+        content = {"format": FORMAT, "record_type": RecordType.ITEM_VERSION.value, "snapshot": snapshot}
+        entries.append((RecordType.ITEM_VERSION.value, content, columns, _search_text(snapshot)))
+    return _append(entries)
+
+
+def capture_item_version(*, snapshot: dict) -> ArchiveRecord:
+    return capture_item_versions(snapshots=[snapshot])[0]
+
+
+def _user_ref(user) -> dict | None:
+    if user is None:
+        return None
+    return {
+        "id": user.pk,
+        "username": user.get_username(),
+        "name": user.get_full_name() if hasattr(user, "get_full_name") else "",
+    }
+
+
+def snapshot_for_removal(*, snapshot: dict, decided_by, codes: list[str], reason: str) -> ArchiveRecord:
+    """Archive-before-act: the content-and-sender snapshot of an item version that is to be hidden or
+    deleted, with the decision (who, codes, reason) fixed at the moment of the decision.
+
+    Runs in the caller's transaction; the caller queues the platform action referencing the returned
+    record, so the action cannot exist unless this record commits.
+    """
+    codes = [str(code) for code in (codes or []) if str(code).strip()]
+    if not codes:
+        raise ValidationError(_("Ange minst en kod ur listan över otillåtet innehåll."))
+    if not (reason or "").strip():
+        raise ValidationError(_("Ange ett skäl för beslutet."))
+    columns = _columns(snapshot)
+    columns["codes"] = codes
+    content = {
+        "format": FORMAT,
+        "record_type": RecordType.REMOVAL_SNAPSHOT.value,
+        "snapshot": snapshot,
+        "decision": {"decided_by": _user_ref(decided_by), "codes": codes, "reason": reason.strip()},
+    }
+    return _append([(RecordType.REMOVAL_SNAPSHOT.value, content, columns, _search_text(snapshot))])[0]
+
+
+def _csam_metadata(snapshot: dict) -> dict:
+    """What of a suspected-CSAM item may be kept: identity, timestamps and hashes, never content."""
+    channel = snapshot.get("channel") or {}
+    author = snapshot.get("author") or {}
+    thread = snapshot.get("thread") or {}
+    return {
+        "channel": channel,
+        "platform": snapshot.get("platform"),
+        "platform_id": snapshot.get("platform_id"),
+        "kind": snapshot.get("kind"),
+        "version": snapshot.get("version"),
+        "thread": {"root_platform_id": thread.get("root_platform_id"), "parent_platform_id": thread.get("parent_platform_id")},
+        "author": {"platform_id": author.get("platform_id"), "profile_url": author.get("profile_url")},
+        "created_at": snapshot.get("created_at"),
+        "received_at": snapshot.get("received_at"),
+        "attachments": [
+            {"media_type": a.get("media_type"), "sha256": a.get("sha256"), "size": a.get("size")}
+            for a in (snapshot.get("attachments") or [])
+        ],
+        "text_sha256": hashlib.sha256(str(snapshot.get("text") or "").encode("utf-8")).hexdigest(),
+        "original_sha256": sha256_text(canonical_json(snapshot)),
+    }
+
+
+def capture_csam_marking(*, snapshot: dict, police_report_reference: str, marked_by, note: str = "") -> ArchiveRecord:
+    """Archive a suspected child sexual abuse material item as a marking only.
+
+    The item's text, attachments (URLs), raw payload and author name never enter the archive: the
+    record holds identity metadata, SHA-256 hashes and the police-report reference.
+    """
+    if not (police_report_reference or "").strip():
+        raise ValidationError(_("Ange polisanmälans referens."))
+    metadata = _csam_metadata(snapshot)
+    columns = _columns(metadata)
+    columns["author_name"] = ""
+    content = {
+        "format": FORMAT,
+        "record_type": RecordType.CSAM_MARKING.value,
+        "marking": {
+            "metadata": metadata,
+            "police_report_reference": police_report_reference.strip(),
+            "marked_by": _user_ref(marked_by),
+            "note": note.strip(),
+        },
+    }
+    return _append([(RecordType.CSAM_MARKING.value, content, columns, "")])[0]
+
+
+def csam_mark_captured(*, record: ArchiveRecord, police_report_reference: str, marked_by, note: str = "") -> ArchiveRecord:
+    """Replace an already captured item's content with a CSAM marking.
+
+    Writes a marking record (metadata, hashes, police-report reference, derived from the first
+    record of the item) and turns every record of the same platform item into a tombstone in the
+    same transaction: content, search text and author fields are cleared, the hashes stay (so
+    ``verify_archive`` still verifies). The marking names the sequence numbers it replaced.
+    """
+    from archive.services.gallring import allow_archive_changes
+
+    if not (police_report_reference or "").strip():
+        raise ValidationError(_("Ange polisanmälans referens."))
+    if record.record_type == RecordType.CSAM_MARKING or record.is_tombstone:
+        raise ValidationError(_("Posten är redan markerad eller gallrad."))
+    with transaction.atomic():
+        affected = ArchiveRecord.objects.select_for_update().filter(culled_at__isnull=True).exclude(
+            record_type=RecordType.CSAM_MARKING
+        )
+        if record.platform_id:
+            affected = affected.filter(channel_id=record.channel_id, platform_id=record.platform_id)
+        else:
+            affected = affected.filter(pk=record.pk)
+        rows = list(affected.order_by("sequence").values_list("pk", "sequence", "content"))
+        snapshot = json.loads(rows[0][2]).get("snapshot") or {}
+        marking = capture_csam_marking(
+            snapshot=snapshot, police_report_reference=police_report_reference, marked_by=marked_by,
+            note=(note + "\n" if note else "") + "replaces records " + ", ".join(str(r[1]) for r in rows),
+        )
+        allow_archive_changes()
+        ArchiveRecord.objects.filter(pk__in=[r[0] for r in rows])._gallring_update(
+            content="", search_text="", author_name="", author_platform_id="", culled_at=timezone.now()
+        )
+    return marking

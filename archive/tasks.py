@@ -1,0 +1,43 @@
+"""Celery tasks of the archive: the daily gallring run and the daily chain verification."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+logger = logging.getLogger(__name__)
+
+DB_TRANSIENT = (OperationalError, InterfaceError)
+
+
+@shared_task(
+    acks_late=True, ignore_result=True, autoretry_for=DB_TRANSIENT, retry_backoff=30, retry_backoff_max=1800,
+    retry_jitter=True, max_retries=5,
+)
+def gallring_run_task() -> int:
+    """Cull what the decided rules allow; each rule in its own transaction with its own protocol.
+    Running again the same day culls nothing twice (culled records are tombstones)."""
+    from archive.services import gallring_run
+
+    protocols = gallring_run()
+    culled = sum(p.culled_count for p in protocols)
+    logger.info("gallring: %s rules run, %s records culled", len(protocols), culled)
+    return culled
+
+
+@shared_task(
+    acks_late=True, ignore_result=True, autoretry_for=DB_TRANSIENT, retry_backoff=30, retry_backoff_max=1800,
+    retry_jitter=True, max_retries=5,
+)
+def archive_verify_task() -> bool:
+    """Walk the hash chain; an altered or removed record is logged as an error."""
+    from archive.verification import verify_chain
+
+    result = verify_chain()
+    if result.ok:
+        logger.info("archive chain verified: %s records", result.checked)
+    else:
+        logger.error("archive chain verification FAILED: %s", result.problem)
+    return result.ok

@@ -1,0 +1,73 @@
+"""Who may use each archive URL (format: tests/access.py)."""
+
+from archive import services
+from archive.tests.helpers import make_protocol, make_record, make_request, make_request_item
+from tests.access import staff
+
+ARCHIVE = ("informator", "records_officer")
+
+
+def _request(fx):
+    return make_request(fx("records_officer"))
+
+
+def _item(fx):
+    request, item = make_request_item(fx("records_officer"), fx("channel"))
+    return {"pk": request.pk, "item_pk": item.pk}
+
+
+def _export(fx):
+    fx("settings").ARCHIVE_EXPORT_ROOT = fx("tmp_path") / "exports"
+    record = make_record(fx("channel"))
+    from archive.models import ArchiveRecord
+
+    export = services.export_records_bag(
+        user=fx("records_officer"), records=ArchiveRecord.objects.filter(pk=record.pk), description="test"
+    )
+    return {"pk": export.pk}
+
+
+def _hold(fx):
+    hold = services.hold_create(user=fx("records_officer"), reason="Tvist", author_platform_id="user1")
+    return {"pk": hold.pk}
+
+
+ACCESS = {
+    "archive-search": staff(*ARCHIVE),
+    "archive-record-detail": staff(*ARCHIVE, kwargs=lambda fx: {"sequence": make_record(fx("channel")).sequence}),
+    "archive-record-mark-csam": staff(
+        "records_officer", method="post", kwargs=lambda fx: {"sequence": make_record(fx("channel")).sequence},
+        data=lambda fx: {"police_report_reference": "Polisen 5000-K1-26"},
+    ),
+    "archive-request-list": staff(*ARCHIVE),
+    "archive-request-create": staff(*ARCHIVE),
+    "archive-request-detail": staff(*ARCHIVE, kwargs=lambda fx: {"pk": _request(fx).pk}),
+    "archive-request-add-records": staff(
+        *ARCHIVE, method="post", kwargs=lambda fx: {"pk": _request(fx).pk},
+        data=lambda fx: {"sequences": str(make_record(fx("channel")).sequence)},
+    ),
+    "archive-request-item-decide": staff(
+        *ARCHIVE, method="post", kwargs=_item, data=lambda fx: {"decision": "release"}
+    ),
+    "archive-request-item-mask": staff(*ARCHIVE, kwargs=_item),
+    "archive-request-refuse": staff(*ARCHIVE, method="post", kwargs=lambda fx: {"pk": _request(fx).pk}),
+    "archive-request-close": staff(*ARCHIVE, method="post", kwargs=lambda fx: {"pk": _request(fx).pk}),
+    "archive-request-export": staff(
+        *ARCHIVE, method="post", kwargs=lambda fx: {"pk": _request(fx).pk}, data=lambda fx: {"kind": "bag"}
+    ),
+    "archive-export-list": staff(*ARCHIVE),
+    # Only the maker (here the records officer) may download an export.
+    "archive-export-download": staff("records_officer", kwargs=_export),
+    "archive-subject-extract": staff(*ARCHIVE),
+    "archive-sip-export": staff(*ARCHIVE),
+    "archive-rule-list": staff(*ARCHIVE),
+    "archive-rule-create": staff("records_officer"),
+    "archive-rule-edit": staff(
+        "records_officer", kwargs=lambda fx: {"pk": make_protocol(fx("board")).rule_id}
+    ),
+    "archive-protocol-list": staff(*ARCHIVE),
+    "archive-protocol-detail": staff(*ARCHIVE, kwargs=lambda fx: {"pk": make_protocol(fx("board")).pk}),
+    "archive-hold-list": staff("records_officer"),
+    "archive-hold-release": staff("records_officer", method="post", kwargs=_hold),
+    "archive-access-log": staff("records_officer"),
+}

@@ -1,0 +1,182 @@
+import datetime
+import json
+import zoneinfo
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from archive import services
+from archive.models import AccessLogEntry, ArchiveRecord, MaskedCopy, PublicRecordsRequest, RequestState
+from archive.selectors import request_deadline, request_is_overdue
+from archive.tests.helpers import make_record, make_request, make_request_item
+
+pytestmark = pytest.mark.django_db
+STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
+
+
+def test_a_request_may_be_anonymous(client, records_officer):
+    client.force_login(records_officer)
+    response = client.post(reverse("archive-request-create"), {"description": "Kommentarer om badhuset"})
+    assert response.status_code == 302
+    request = PublicRecordsRequest.objects.get()
+    assert request.is_anonymous and request.received_at is not None and request.state == RequestState.OPEN
+
+
+def test_a_request_without_description_is_refused_in_swedish(client, records_officer):
+    client.force_login(records_officer)
+    response = client.post(reverse("archive-request-create"), {"description": ""})
+    assert response.status_code == 400
+    assert "Inget har sparats" in response.content.decode()
+    assert not PublicRecordsRequest.objects.exists()
+
+
+def test_deadline_is_the_next_swedish_working_day():
+    friday = datetime.datetime(2026, 6, 5, 15, 0, tzinfo=STOCKHOLM)  # Midsommarafton is 19 June
+    assert request_deadline(friday) == datetime.datetime(2026, 6, 9, 0, 0, tzinfo=STOCKHOLM)  # end of Monday 8th
+    before_midsummer = datetime.datetime(2026, 6, 18, 10, 0, tzinfo=STOCKHOLM)
+    assert request_deadline(before_midsummer) == datetime.datetime(2026, 6, 23, 0, 0, tzinfo=STOCKHOLM)
+
+
+def test_open_requests_older_than_one_working_day_are_highlighted(client, records_officer):
+    old = services.request_create(user=records_officer, description="Gammal",
+                                  received_at=datetime.datetime(2026, 1, 2, 9, tzinfo=STOCKHOLM))
+    new = make_request(records_officer)
+    assert request_is_overdue(old) and not request_is_overdue(new)
+    client.force_login(records_officer)
+    body = client.get(reverse("archive-request-list")).content.decode()
+    assert body.count('class="overdue"') == 1
+
+
+def test_masking_makes_a_copy_and_a_log_and_never_alters_the_original(records_officer, channel):
+    record = make_record(channel, text="Ring Karin Svensson på 070-1234567 om ärendet.")
+    before = (record.content, record.content_sha256, record.record_sha256)
+    request = make_request(records_officer)
+    services.request_add_records(request=request, records=[record], user=records_officer)
+    item = request.items.get()
+    copy = services.masking_create(item=item, phrases=["Karin Svensson", "070-1234567"],
+                                   osl_reference="OSL 21 kap. 7 §", user=records_officer)
+    assert copy.masked_text == "Ring ██████████████ på ███████████ om ärendet."
+    assert copy.mask_log == [
+        {"start": 5, "end": 19, "length": 14, "osl_reference": "OSL 21 kap. 7 §"},
+        {"start": 23, "end": 34, "length": 11, "osl_reference": "OSL 21 kap. 7 §"},
+    ]
+    assert copy.original_content_sha256 == record.content_sha256
+    record.refresh_from_db()
+    assert (record.content, record.content_sha256, record.record_sha256) == before
+    item.refresh_from_db()
+    assert item.decision == "partial"
+
+
+def test_masking_text_that_is_not_there_changes_nothing(records_officer, channel):
+    _request, item = make_request_item(records_officer, channel)
+    with pytest.raises(ValidationError):
+        services.masking_create(item=item, phrases=["finns inte"], osl_reference="OSL 21:7", user=records_officer)
+    assert not MaskedCopy.objects.exists()
+
+
+def test_refusal_without_osl_reference_is_refused(records_officer, channel):
+    _request, item = make_request_item(records_officer, channel)
+    with pytest.raises(ValidationError):
+        services.request_item_decide(item=item, decision="refuse", osl_reference="", user=records_officer)
+
+
+def test_refusal_decision_tells_how_to_appeal(records_officer, channel):
+    request, item = make_request_item(records_officer, channel)
+    services.request_item_decide(item=item, decision="refuse", osl_reference="OSL 26 kap. 1 §", user=records_officer)
+    request = services.request_refuse(request=request, user=records_officer)
+    text = request.decision_text
+    assert "BESLUT" in text and "OSL 26 kap. 1 §" in text
+    assert f"Arkivpost {item.record.sequence}" in text
+    assert "Kammarrätten i Sundsvall" in text
+    assert "inom tre veckor" in text
+    assert "till Ludvika kommun, inte direkt till kammarrätten" in text
+
+
+def test_a_request_with_refusals_cannot_close_without_a_written_decision(records_officer, channel):
+    request, item = make_request_item(records_officer, channel)
+    services.request_item_decide(item=item, decision="refuse", osl_reference="OSL 26:1", user=records_officer)
+    with pytest.raises(ValidationError):
+        services.request_close(request=request, user=records_officer)
+    services.request_refuse(request=request, user=records_officer)
+    assert services.request_close(request=request, user=records_officer).state == RequestState.CLOSED
+
+
+def test_a_request_with_unreviewed_records_cannot_close(records_officer, channel):
+    request, _item = make_request_item(records_officer, channel)
+    with pytest.raises(ValidationError):
+        services.request_close(request=request, user=records_officer)
+
+
+def test_viewing_a_record_is_logged(client, informator, channel):
+    record = make_record(channel)
+    client.force_login(informator)
+    response = client.get(reverse("archive-record-detail", args=[record.sequence]))
+    assert response.status_code == 200
+    entry = AccessLogEntry.objects.get()
+    assert (entry.user, entry.action, entry.record_sequences) == (informator, "view", [record.sequence])
+
+
+def test_search_finds_text_and_logs_what_was_shown(client, records_officer, channel, django_assert_max_num_queries):
+    hit = make_record(channel, text="Snöröjningen på Storgatan är dålig")
+    for _ in range(30):
+        make_record(channel)
+    client.force_login(records_officer)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("archive-search"), {"q": "snöröjningen"})
+    body = response.content.decode()
+    assert "Snöröjningen på Storgatan" in body
+    assert AccessLogEntry.objects.get().record_sequences == [hit.sequence]
+
+
+def test_search_filters_by_author_and_channel(records_officer, channel, other_channel):
+    from archive.selectors import record_search
+
+    mine = make_record(channel)
+    make_record(other_channel)
+    assert list(record_search(user=records_officer, channel_id=channel.pk)) == [mine]
+    assert list(record_search(user=records_officer, author=mine.author_platform_id)) == [mine]
+
+
+def test_search_filters_by_code(records_officer, representative, channel):
+    from archive.selectors import record_search
+
+    removed = services.snapshot_for_removal(snapshot=json.loads(make_record(channel).content)["snapshot"],
+                                            decided_by=representative, codes=["hets"], reason="Hets")
+    assert list(record_search(user=records_officer, code="hets")) == [removed]
+    assert list(record_search(user=records_officer, code="fortal")) == []
+
+
+def test_request_workflow_in_the_browser(client, records_officer, channel):
+    record = make_record(channel, text="Mitt personnummer är 19800101-1234")
+    client.force_login(records_officer)
+    client.post(reverse("archive-request-create"), {"description": "Allt om mig"})
+    request = PublicRecordsRequest.objects.get()
+    client.post(reverse("archive-request-add-records", args=[request.pk]), {"sequences": f"{record.sequence}"})
+    item = request.items.get()
+    response = client.post(reverse("archive-request-item-mask", args=[request.pk, item.pk]),
+                           {"phrases": "19800101-1234", "osl_reference": "OSL 21 kap. 7 §"})
+    assert response.status_code == 302
+    body = client.get(reverse("archive-request-detail", args=[request.pk])).content.decode()
+    assert "█████████████" in body
+    assert ArchiveRecord.objects.get(pk=record.pk).content == record.content
+
+
+def test_search_counts_only_up_to_the_cap(client, records_officer, channel, monkeypatch):
+    from archive import selectors
+
+    monkeypatch.setattr(selectors, "SEARCH_COUNT_CAP", 3)
+    for _ in range(5):
+        make_record(channel, text="Badhuset är stängt")
+    client.force_login(records_officer)
+    body = client.get(reverse("archive-search"), {"q": "badhuset"}).content.decode()
+    assert "Fler än 3 arkivposter" in body
+
+
+def test_search_without_archive_role_is_refused(outsider):
+    from django.core.exceptions import PermissionDenied
+
+    from archive.selectors import record_search
+
+    with pytest.raises(PermissionDenied):
+        record_search(user=outsider, q="x")

@@ -1,0 +1,81 @@
+"""Walking the hash chain (read-only). Used by ``manage.py verify_archive``.
+
+Streams (sequence, type, content, hashes) tuples with a server-side cursor on PostgreSQL and
+checks, for every record in sequence order:
+  * no sequence number is missing (a removed record),
+  * SHA-256(content) equals content_sha256 (skipped for tombstones, whose content gallring cleared),
+  * previous_sha256 equals the record_sha256 of the record before it,
+  * record_sha256 equals SHA-256 of "<sequence>\\n<type>\\n<content_sha256>\\n<previous_sha256>",
+and finally that the chain head names the last record (records removed from the end).
+"""
+
+import hashlib
+from dataclasses import dataclass
+
+from django.db import connection
+
+from archive.models import GENESIS_SHA256, ChainHead
+
+CHUNK = 10_000
+QUERY = (
+    "SELECT sequence, record_type, content, content_sha256, previous_sha256, record_sha256, culled_at "
+    "FROM archive_archiverecord ORDER BY sequence"
+)
+
+
+@dataclass
+class VerificationResult:
+    ok: bool
+    checked: int
+    tombstones: int
+    problem: str = ""
+    sequence: int | None = None
+
+
+def verify_chain() -> VerificationResult:
+    sha256 = hashlib.sha256
+    expected = 1
+    previous = GENESIS_SHA256
+    checked = tombstones = 0
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(QUERY)
+        while rows := cursor.fetchmany(CHUNK):
+            for sequence, record_type, content, content_sha, previous_sha, record_sha, culled_at in rows:
+                if sequence != expected:
+                    return VerificationResult(
+                        False, checked, tombstones,
+                        f"record #{expected} is missing (removed); the next record is #{sequence}", expected,
+                    )
+                if culled_at is None:
+                    if sha256(content.encode("utf-8")).hexdigest() != content_sha:
+                        return VerificationResult(
+                            False, checked, tombstones, f"record #{sequence}: content was altered", sequence
+                        )
+                else:
+                    tombstones += 1
+                if previous_sha != previous:
+                    return VerificationResult(
+                        False, checked, tombstones,
+                        f"record #{sequence}: previous hash does not match record #{sequence - 1} "
+                        f"(record #{sequence - 1} or this link was altered)", sequence,
+                    )
+                link = f"{sequence}\n{record_type}\n{content_sha}\n{previous_sha}".encode("ascii")
+                if sha256(link).hexdigest() != record_sha:
+                    return VerificationResult(
+                        False, checked, tombstones, f"record #{sequence}: record hash does not match (altered)",
+                        sequence,
+                    )
+                previous = record_sha
+                expected += 1
+                checked += 1
+    head = ChainHead.objects.filter(name="main").values_list("sequence", "record_sha256").first()
+    head_sequence, head_sha = head if head else (0, GENESIS_SHA256)
+    if head_sequence != checked or head_sha != previous:
+        return VerificationResult(
+            False, checked, tombstones,
+            f"the chain head names record #{head_sequence} but the chain ends at #{checked}: "
+            f"record #{checked + 1} and later were removed" if head_sequence > checked
+            else f"the chain head does not match record #{checked}",
+            checked + 1 if head_sequence > checked else checked,
+        )
+    return VerificationResult(True, checked, tombstones)
