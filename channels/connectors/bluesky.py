@@ -1,0 +1,339 @@
+"""Bluesky (AT Protocol) through XRPC on the account's PDS.
+
+Authentication: an app password exchanged for a session (``com.atproto.server.createSession``),
+renewed once when the access token expires; or a ready ``access_jwt``. Credentials:
+``{"identifier": handle or DID, "app_password": ...}`` (``username``/``password`` are accepted too).
+Reads: ``app.bsky.notification.listNotifications`` (replies, mentions, quotes), newest first, until
+the watermark; thread context from ``app.bsky.feed.getPostThread``.
+Actions: reply (``com.atproto.repo.createRecord`` of an ``app.bsky.feed.post`` with ``reply.root``
+and ``reply.parent``); hide/unhide: the reply's URI goes into (or out of) ``hiddenReplies`` of the
+thread's threadgate record (``app.bsky.feed.threadgate``, rkey = the root post's rkey), which only
+the root post's author may write, at most 50 per thread; the reply stays on Bluesky, behind a
+"hidden by the author" fold. Other people's posts cannot be deleted (``deleteRecord`` works only in
+the account's own repository); the channel's own posts can.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import requests
+
+from .base import (
+    Author,
+    AuthorizationExpired,
+    Capabilities,
+    ConnectorError,
+    ItemKind,
+    NormalizedItem,
+    NotFound,
+    Page,
+    ParseFailure,
+    PermanentError,
+    RateLimited,
+    TransientError,
+    Unsupported,
+    Visibility,
+)
+from .http import (
+    HttpConnector,
+    MalformedResponse,
+    Watermark,
+    as_str,
+    obj,
+    parse_dt,
+    parse_entries,
+    retry_after_seconds,
+    scrub_url,
+    text_of,
+)
+
+AUTH_ERRORS = {"ExpiredToken", "InvalidToken", "AuthenticationRequired", "AuthMissing", "AccountTakedown"}
+NOT_FOUND_ERRORS = {"NotFound", "RecordNotFound", "RepoNotFound"}
+MAX_HIDDEN = 50
+LIMITATIONS = ("Bluesky: andras inlägg kan inte raderas. Att dölja ett svar lägger det bakom en "
+               "\"dold av författaren\"-spärr i trådens threadgate; svaret finns kvar och går att öppna. Det går "
+               "bara i trådar som kanalen själv startat, och högst 50 svar per tråd. Direktmeddelanden hämtas inte.")
+
+
+def _rkey(uri: str) -> str:
+    return uri.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _repo(uri: str) -> str:
+    return uri.removeprefix("at://").split("/", 1)[0]
+
+
+def _permalink(handle: str, uri: str) -> str:
+    return f"https://bsky.app/profile/{handle or _repo(uri)}/post/{_rkey(uri)}"
+
+
+def parse_post(post: object, *, me: str, hidden: frozenset = frozenset()) -> NormalizedItem:
+    """A post view or notification (both carry uri, author, record, indexedAt)."""
+    post = obj(post, "post")
+    uri = as_str(post["uri"], "uri")
+    if not uri.startswith("at://"):
+        raise ValueError("uri is not an at:// URI")
+    author = obj(post["author"], "author")
+    did = as_str(author["did"], "author.did")
+    handle = text_of(author.get("handle"), "author.handle")
+    record = obj(post["record"], "record")
+    reply = record.get("reply")
+    parent = root = None
+    if reply is not None:
+        reply = obj(reply, "reply")
+        parent = as_str(obj(reply["parent"], "reply.parent")["uri"], "reply.parent.uri")
+        root = as_str(obj(reply["root"], "reply.root")["uri"], "reply.root.uri")
+    if did == me:
+        kind = ItemKind.POST if parent is None else ItemKind.REPLY
+    elif parent is None:
+        kind = ItemKind.VISITOR_POST
+    elif parent == root:
+        kind = ItemKind.COMMENT
+    else:
+        kind = ItemKind.REPLY
+    created = record.get("createdAt") or post["indexedAt"]
+    return NormalizedItem(
+        platform_id=uri, kind=kind, text=text_of(record.get("text"), "record.text"),
+        author=Author(platform_id=did, name=text_of(author.get("displayName") or handle, "displayName"),
+                      profile_url=f"https://bsky.app/profile/{handle or did}"),
+        created_at=parse_dt(created), parent_platform_id=parent, thread_platform_id=root or uri,
+        visibility=Visibility.HIDDEN if uri in hidden else Visibility.VISIBLE, permalink=_permalink(handle, uri),
+        raw=post,
+    )
+
+
+def parse_notifications_page(payload: object, *, me: str) -> tuple[list[NormalizedItem], list[ParseFailure]]:
+    if not isinstance(payload, dict):
+        raise MalformedResponse("listNotifications: the answer is not an object")
+
+    def one(entry: object) -> NormalizedItem | None:
+        entry = obj(entry, "notification")
+        if entry.get("reason") not in ("reply", "mention", "quote"):
+            return None
+        return parse_post(entry, me=me)
+
+    return parse_entries(payload.get("notifications"), one)
+
+
+def parse_thread(payload: object, *, me: str) -> list[NormalizedItem]:
+    """The chain from the thread's root to the requested post, oldest first."""
+    payload = obj(payload, "thread answer")
+    gate = payload.get("threadgate") if isinstance(payload.get("threadgate"), dict) else {}
+    record = gate.get("record") if isinstance(gate.get("record"), dict) else {}
+    hidden = frozenset(u for u in record.get("hiddenReplies") or [] if isinstance(u, str))
+    chain = []
+    node = obj(payload["thread"], "thread")
+    for _ in range(1000):
+        if node.get("notFound") or "post" not in node:
+            break
+        chain.append(parse_post(node["post"], me=me, hidden=hidden))
+        parent = node.get("parent")
+        if not isinstance(parent, dict):
+            break
+        node = parent
+    return list(reversed(chain))
+
+
+class BlueskyConnector(HttpConnector):
+    platform = "bluesky"
+    capabilities = Capabilities(can_reply=True, can_hide=True, can_unhide=True, can_delete=False, has_dms=False,
+                                limitations=LIMITATIONS)
+    default_retry_after = 300.0
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._access = self.credentials.get("access_jwt") or ""
+        self._did = self.account_id if self.account_id.startswith("did:") else ""
+        self._renewed = False
+
+    # session -----------------------------------------------------------------------------------
+    def auth_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self._access}"} if self._access else {}
+
+    def _create_session(self) -> None:
+        identifier = self.credentials.get("identifier") or self.credentials.get("username") or self.account_id
+        password = self.credentials.get("app_password") or self.credentials.get("password")
+        if not password:
+            raise AuthorizationExpired("bluesky: no app password to create a session with")
+        self._access = ""
+        body, _ = super().request("POST", "com.atproto.server.createSession",
+                                  json={"identifier": identifier, "password": password})
+        try:
+            body = obj(body, "session")
+            self._access = as_str(body["accessJwt"], "accessJwt")
+            self._did = as_str(body["did"], "did")
+        except (KeyError, ValueError) as exc:
+            raise MalformedResponse("bluesky: session answer without accessJwt/did") from exc
+
+    def request(self, method, path, **kwargs):
+        if not self._access:
+            self._create_session()
+        try:
+            return super().request(method, path, **kwargs)
+        except AuthorizationExpired:
+            if self._renewed or not (self.credentials.get("app_password") or self.credentials.get("password")):
+                raise
+            self._renewed = True
+            self._create_session()
+            return super().request(method, path, **kwargs)
+
+    @property
+    def did(self) -> str:
+        if not self._did:
+            self._create_session()
+        return self._did
+
+    # errors ------------------------------------------------------------------------------------
+    def observe(self, response: requests.Response) -> None:
+        if response.headers.get("ratelimit-remaining") == "0":
+            self.throttle(self._reset(response) or self.default_retry_after)
+
+    @staticmethod
+    def _reset(response: requests.Response) -> float | None:
+        try:
+            reset = float(response.headers.get("ratelimit-reset", ""))
+        except ValueError:
+            return None
+        return max(1.0, reset - dt.datetime.now(dt.UTC).timestamp())
+
+    def map_error(self, response: requests.Response, body: object) -> ConnectorError | None:
+        where = f"bluesky {response.request.method} {scrub_url(response.url)}"
+        error = body.get("error") if isinstance(body, dict) else None
+        status = response.status_code
+        if status == 429 or error == "RateLimitExceeded":
+            wait = self._reset(response) or retry_after_seconds(response.headers.get("Retry-After"),
+                                                                default=self.default_retry_after)
+            self.throttle(wait)
+            return RateLimited(f"{where}: rate limited", retry_after=wait)
+        if status == 401 or error in AUTH_ERRORS:
+            return AuthorizationExpired(f"{where}: {error or status}")
+        if status == 404 or error in NOT_FOUND_ERRORS:
+            return NotFound(f"{where}: {error or status}")
+        if status >= 500:
+            return TransientError(f"{where}: {status}")
+        return PermanentError(f"{where}: {status} {error or ''}".strip())
+
+    # reading -----------------------------------------------------------------------------------
+    def iter_pages(self, *, cursor: dict) -> Iterator[Page]:
+        cursor = cursor if isinstance(cursor, dict) else {}
+        wm = Watermark.load(cursor.get("notifications"))
+        now = dt.datetime.now(dt.UTC)
+        me = self.did
+        params: dict = {"limit": self.page_size}
+        for _ in range(10_000):
+            payload = self.get("app.bsky.notification.listNotifications", params)
+            items, failures = parse_notifications_page(payload, me=me)
+            fresh = [i for i in items if i.author.platform_id != me and wm.is_new(i)]
+            yield Page(items=fresh, cursor=cursor, failures=failures)
+            for item in fresh:
+                wm.add(item)
+            seen_times = []
+            for entry in payload.get("notifications") or []:
+                try:
+                    seen_times.append(parse_dt(entry["indexedAt"]))
+                except (KeyError, TypeError, ValueError):
+                    continue
+            next_cursor = payload.get("cursor")
+            if not isinstance(next_cursor, str) or not next_cursor or not payload.get("notifications"):
+                break
+            if wm.query_from and seen_times and max(seen_times) < wm.query_from:
+                break
+            params = {**params, "cursor": next_cursor}
+        wm.start_at(now)
+        yield Page(items=[], cursor={**cursor, "notifications": wm.dump()})
+        self.check_throttle()
+
+    def fetch_thread(self, *, platform_id: str) -> list[NormalizedItem]:
+        body = self.get("app.bsky.feed.getPostThread", {"uri": platform_id, "depth": 0, "parentHeight": 100})
+        try:
+            return parse_thread(body, me=self.did)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise MalformedResponse(f"bluesky: thread could not be read ({exc})") from None
+
+    def _post(self, uri: str) -> dict:
+        body = self.get("app.bsky.feed.getPosts", {"uris": uri})
+        posts = body.get("posts") if isinstance(body, dict) else None
+        if not isinstance(posts, list):
+            raise MalformedResponse("bluesky: getPosts answer has no posts list")
+        if not posts or not isinstance(posts[0], dict):
+            raise NotFound(f"bluesky: post {uri} not found")
+        return posts[0]
+
+    # actions -------------------------------------------------------------------------------
+    def _root_of(self, post: dict) -> dict:
+        record = post.get("record") if isinstance(post.get("record"), dict) else {}
+        reply = record.get("reply") if isinstance(record.get("reply"), dict) else None
+        if reply and isinstance(reply.get("root"), dict):
+            return {"uri": reply["root"].get("uri"), "cid": reply["root"].get("cid")}
+        return {"uri": post.get("uri"), "cid": post.get("cid")}
+
+    def reply(self, *, parent_platform_id: str, text: str) -> str:
+        parent = self._post(parent_platform_id)
+        record = {"$type": "app.bsky.feed.post", "text": text, "langs": ["sv"],
+                  "createdAt": dt.datetime.now(dt.UTC).isoformat().replace("+00:00", "Z"),
+                  "reply": {"root": self._root_of(parent), "parent": {"uri": parent.get("uri"), "cid": parent.get("cid")}}}
+        body, _ = self.request("POST", "com.atproto.repo.createRecord",
+                               json={"repo": self.did, "collection": "app.bsky.feed.post", "record": record})
+        try:
+            return as_str(obj(body, "answer")["uri"], "uri")
+        except (KeyError, ValueError) as exc:
+            raise MalformedResponse("bluesky: createRecord answer without uri") from exc
+
+    def _threadgate(self, platform_id: str) -> tuple[str, dict]:
+        root_uri = self._root_of(self._post(platform_id)).get("uri") or ""
+        if _repo(root_uri) != self.did:
+            raise Unsupported("Bluesky: svar kan bara döljas i trådar som kanalen själv startat.")
+        try:
+            body = self.get("com.atproto.repo.getRecord", {"repo": self.did, "collection": "app.bsky.feed.threadgate",
+                                                           "rkey": _rkey(root_uri)})
+            record = dict(obj(obj(body, "record")["value"], "value"))
+        except NotFound:
+            record = {"$type": "app.bsky.feed.threadgate", "post": root_uri,
+                      "createdAt": dt.datetime.now(dt.UTC).isoformat().replace("+00:00", "Z")}
+        except (KeyError, ValueError) as exc:
+            raise MalformedResponse("bluesky: threadgate record could not be read") from exc
+        return root_uri, record
+
+    def _put_threadgate(self, root_uri: str, record: dict) -> None:
+        self.request("POST", "com.atproto.repo.putRecord", json={
+            "repo": self.did, "collection": "app.bsky.feed.threadgate", "rkey": _rkey(root_uri), "record": record})
+
+    def hide(self, *, platform_id: str) -> None:
+        root_uri, record = self._threadgate(platform_id)
+        hidden = [u for u in record.get("hiddenReplies") or [] if isinstance(u, str)]
+        if platform_id in hidden:
+            return
+        if len(hidden) >= MAX_HIDDEN:
+            raise PermanentError("Bluesky: högst 50 svar per tråd kan döljas.")
+        record["hiddenReplies"] = [*hidden, platform_id]
+        self._put_threadgate(root_uri, record)
+
+    def unhide(self, *, platform_id: str) -> None:
+        root_uri, record = self._threadgate(platform_id)
+        hidden = [u for u in record.get("hiddenReplies") or [] if isinstance(u, str)]
+        if platform_id not in hidden:
+            return
+        record["hiddenReplies"] = [u for u in hidden if u != platform_id]
+        self._put_threadgate(root_uri, record)
+
+    def delete(self, *, platform_id: str) -> None:
+        if _repo(platform_id) != self.did:
+            raise Unsupported(LIMITATIONS)
+        self.request("POST", "com.atproto.repo.deleteRecord", json={
+            "repo": self.did, "collection": "app.bsky.feed.post", "rkey": _rkey(platform_id)})
+
+    def find_own_reply(self, *, parent_platform_id: str, text: str) -> str | None:
+        body = self.get("app.bsky.feed.getPostThread", {"uri": parent_platform_id, "depth": 1, "parentHeight": 0})
+        thread = body.get("thread") if isinstance(body, dict) else None
+        replies = thread.get("replies") if isinstance(thread, dict) else None
+        for node in replies if isinstance(replies, list) else []:
+            post = node.get("post") if isinstance(node, dict) else None
+            if not isinstance(post, dict):
+                continue
+            author = post.get("author") if isinstance(post.get("author"), dict) else {}
+            record = post.get("record") if isinstance(post.get("record"), dict) else {}
+            if author.get("did") == self.did and record.get("text") == text:
+                return str(post.get("uri"))
+        return None

@@ -1,0 +1,191 @@
+"""Mastodon REST API: notifications (mentions), statuses, context, verify_credentials.
+
+The instance's path segment is the account (one municipal account per simulated instance).
+Pagination is by the ``Link`` header with ``max_id``/``min_id``; every answer carries
+``X-RateLimit-Limit/Remaining/Reset`` (Reset is an ISO 8601 time). An ordinary account cannot hide
+or delete other people's statuses, so neither can it here: DELETE of another's status is a 404.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+
+from ..messages import Response
+from .common import int_arg, z_time
+
+
+def _error(status: int, message: str, headers: dict | None = None) -> Response:
+    return Response(status, {"error": message}, headers or {})
+
+
+def server_error(status: int = 503) -> Response:
+    return _error(status, "Service Unavailable")
+
+
+def auth_error() -> Response:
+    return _error(401, "The access token is invalid")
+
+
+def _reset(seconds: float) -> str:
+    when = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=seconds)
+    return when.isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def rate_limited(fault: dict) -> Response:
+    retry_after = float(fault.get("retry_after", 300))
+    headers = {"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": _reset(retry_after)}
+    if fault.get("variant") == "remaining_zero":
+        return Response(200, None, headers)
+    return _error(429, "Too many requests", headers)
+
+
+def _account_json(account, item) -> dict:
+    if item.own:
+        return {"id": account.own_id, "username": "ludvikakommun", "acct": "ludvikakommun",
+                "display_name": "Ludvika kommun", "bot": False,
+                "url": f"https://{account.account_id}.example/@ludvikakommun"}
+    return {"id": item.author_id, "username": item.author_handle, "acct": f"{item.author_handle}@mastodon.nu",
+            "display_name": item.author_name, "bot": False, "url": f"https://mastodon.nu/@{item.author_handle}"}
+
+
+def render_status(account, item) -> dict:
+    parent = account.by_id.get(item.parent_id) if item.parent_id else None
+    if item.kind in ("comment",):
+        parent = account.by_id.get(item.post_id)
+    mention = "" if item.own else (
+        f'<span class="h-card"><a href="https://{account.account_id}.example/@ludvikakommun" class="u-url mention">'
+        f"@<span>ludvikakommun</span></a></span> ")
+    text = html.escape(item.text).replace("\n", "<br />")
+    return {
+        "id": item.platform_id, "created_at": z_time(item.created),
+        "in_reply_to_id": parent.platform_id if parent else None,
+        "in_reply_to_account_id": (parent.author_id if parent else None),
+        "sensitive": False, "spoiler_text": "", "visibility": "direct" if item.kind == "dm" else "public",
+        "language": "sv", "uri": f"https://mastodon.nu/users/{item.author_handle}/statuses/{item.platform_id}",
+        "url": f"https://mastodon.nu/@{item.author_handle}/{item.platform_id}",
+        "replies_count": len(account.children.get(item.platform_id, [])), "reblogs_count": 0,
+        "favourites_count": item.seq % 4, "edited_at": z_time(item.edited) if item.edited else None,
+        "content": f"<p>{mention}{text}</p>", "account": _account_json(account, item), "media_attachments": [],
+        "mentions": [] if item.own else [{"id": account.own_id, "username": "ludvikakommun",
+                                          "url": f"https://{account.account_id}.example/@ludvikakommun",
+                                          "acct": "ludvikakommun"}],
+        "tags": [], "emojis": [], "card": None, "poll": None,
+    }
+
+
+def _headers(extra: dict | None = None) -> dict:
+    headers = {"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "299", "X-RateLimit-Reset": _reset(300)}
+    headers.update(extra or {})
+    return headers
+
+
+def handle(world, request) -> Response:
+    path = request.path
+    account = world.account("mastodon", request.site)
+    token = request.token
+    if not token:
+        return _error(401, "The access token is invalid")
+    if world.token_expired("mastodon", account.account_id, token):
+        return auth_error()
+    if path[:2] != ["api", "v1"]:
+        return _error(404, "Record not found")
+    rest = path[2:]
+    if rest == ["accounts", "verify_credentials"]:
+        me = {"id": account.own_id, "username": "ludvikakommun", "acct": "ludvikakommun",
+              "display_name": "Ludvika kommun", "url": f"https://{account.account_id}.example/@ludvikakommun"}
+        return Response(200, me, _headers())
+    if rest == ["notifications"] and request.method == "GET":
+        return notifications(account, request)
+    if rest == ["statuses"] and request.method == "POST":
+        return post_status(world, account, request)
+    if len(rest) >= 2 and rest[0] == "statuses":
+        item = account.by_id.get(rest[1])
+        if item is None or item.deleted:
+            return _error(404, "Record not found")
+        if len(rest) == 2 and request.method == "GET":
+            return Response(200, render_status(account, item), _headers())
+        if len(rest) == 2 and request.method == "DELETE":
+            if not item.own:
+                return _error(404, "Record not found")
+            item.deleted = True
+            body = render_status(account, item)
+            body["text"] = item.text
+            return Response(200, body, _headers())
+        if rest[2:] == ["context"] and request.method == "GET":
+            return context(account, item)
+    return _error(404, "Record not found")
+
+
+def notifications(account, request) -> Response:
+    types = request.query.get("types[]") or []
+    if types and "mention" not in types:
+        return Response(200, [], _headers())
+    items = [i for i in account.items if not i.own and not i.deleted and i.kind != "post"]
+    limit = int_arg(request.q("limit"), 40, 1, 80)
+    max_id, since_id, min_id = request.q("max_id"), request.q("since_id"), request.q("min_id")
+    try:  # notification ids are the item's sequence number here: increasing, as Mastodon's are
+        if max_id:
+            items = [i for i in items if i.seq < int(max_id)]
+        if since_id:
+            items = [i for i in items if i.seq > int(since_id)]
+        items = [i for i in items if i.seq > int(min_id)][:limit] if min_id else items[-limit:]
+    except ValueError:
+        return _error(400, "Invalid id")
+    items = list(reversed(items))
+    rows = [{"id": str(i.seq), "type": "mention", "created_at": z_time(i.created), "group_key": f"ungrouped-{i.seq}",
+             "account": _account_json(account, i), "status": render_status(account, i)} for i in items]
+    links = []
+    if items:
+        url = f"{request.base}/api/v1/notifications?types[]=mention&limit={limit}"
+        links.append(f'<{url}&max_id={items[-1].seq}>; rel="next"')
+        links.append(f'<{url}&min_id={items[0].seq}>; rel="prev"')
+    return Response(200, rows, _headers({"Link": ", ".join(links)} if links else {}))
+
+
+def context(account, item) -> Response:
+    ancestors = []
+    current = item
+    while True:
+        parent_id = current.parent_id if current.kind in ("reply", "dm") else (
+            current.post_id if current.kind == "comment" else None)
+        parent = account.by_id.get(parent_id) if parent_id else None
+        if parent is None or parent.deleted:
+            break
+        ancestors.insert(0, parent)
+        current = parent
+    descendants = []
+    stack = list(reversed(account.children.get(item.platform_id, [])))
+    while stack:
+        child = stack.pop()
+        if not child.deleted:
+            descendants.append(child)
+        stack.extend(reversed(account.children.get(child.platform_id, [])))
+    return Response(200, {"ancestors": [render_status(account, a) for a in ancestors],
+                          "descendants": [render_status(account, d) for d in descendants]}, _headers())
+
+
+def post_status(world, account, request) -> Response:
+    data = request.json() or request.form()
+    text = str(data.get("status", "")).strip()
+    if not text:
+        return _error(422, "Validation failed: Text can't be blank")
+    key = request.headers.get("idempotency-key")
+    keys = account.idempotency
+    if key and key in keys and keys[key] in account.by_id:
+        return Response(200, render_status(account, account.by_id[keys[key]]), _headers())
+    parent = account.by_id.get(str(data.get("in_reply_to_id", ""))) if data.get("in_reply_to_id") else None
+    if data.get("in_reply_to_id") and (parent is None or parent.deleted):
+        return _error(404, "Record not found")
+    now = world.now()
+    if parent is None:
+        new = account.add(kind="post", text=text, created=now)
+    elif parent.kind == "dm" or data.get("visibility") == "direct":
+        new = account.add(kind="dm", text=text, created=now, parent=parent)
+    else:
+        post = account.by_id[parent.post_id]
+        new = account.add(kind="comment" if parent.kind in ("post", "visitor_post") else "reply", text=text, created=now,
+                          parent=None if parent.kind in ("post", "visitor_post") else parent, post=post)
+    if key:
+        keys[key] = new.platform_id
+    return Response(200, render_status(account, new), _headers())
