@@ -10,6 +10,7 @@ STAFF_NAV = [
     ("staff-home", _("Start"), None),
     ("moderation-queue", _("Inkorg"), {"foretradare", "informator"}),
     ("registry-channel-list", _("Kanaler"), None),
+    ("channels-health", _("Drift"), None),
     ("registry-party-list", _("Partier"), {"informator"}),
     ("registry-department-list", _("Förvaltningar"), {"informator", "forvaltningsadmin"}),
     ("registry-board-list", _("Nämnder"), {"informator"}),

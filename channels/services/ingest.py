@@ -1,0 +1,419 @@
+"""The inbound store: bulk upsert of normalised items by (channel, platform id).
+
+One call stores one page. Per page it runs a fixed number of queries whatever the page size: lock
+the channel's sync row, load the known items the page mentions, bulk-insert new items and their
+first versions, bulk-insert versions for edited text, bulk-update what changed, capture every new
+version in the archive, and (for a poll) save the cursor, all in one transaction. So a page and its
+cursor commit together or not at all, and re-reading a page never duplicates anything.
+
+Concurrent stores for one channel (a poll and a webhook delivery) are serialised on the sync row;
+the UniqueConstraint on (channel, platform_id) is the final guard.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import connection, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from registry.models import Channel
+
+from ..connectors.base import NormalizedItem
+from ..models import (
+    ActionKind,
+    ActionState,
+    Attachment,
+    ChannelSync,
+    Item,
+    ItemKind,
+    ItemVersion,
+    OutboxAction,
+    OutsideRemovalAlert,
+    Visibility,
+)
+from ..signals import item_version_stored
+from .bulk import insert_rows
+
+logger = logging.getLogger(__name__)
+
+CHUNK = 500
+
+
+class LeaseLost(Exception):
+    """The poll's lease on the channel was taken over (it ran past its expiry): stop without saving."""
+
+
+@dataclass
+class StoreResult:
+    received: int = 0
+    new_items: int = 0
+    new_versions: int = 0
+    visibility_changes: int = 0
+    outside_removals: int = 0
+    attachment_ids: list[int] = field(default_factory=list)
+
+    def add(self, other: StoreResult) -> None:
+        self.received += other.received
+        self.new_items += other.new_items
+        self.new_versions += other.new_versions
+        self.visibility_changes += other.visibility_changes
+        self.outside_removals += other.outside_removals
+        self.attachment_ids.extend(other.attachment_ids)
+
+
+def items_store(
+    *,
+    channel: Channel,
+    items: Iterable[NormalizedItem],
+    cursor: dict | None = None,
+    lease_token: str | None = None,
+) -> StoreResult:
+    """Store one page of items for ``channel`` and, for a poll, its cursor, in one transaction.
+
+    With ``lease_token`` the store refuses (LeaseLost) unless the caller still holds the poll lease,
+    so a poll that was taken over cannot move the cursor backwards."""
+    items = _dedupe(items)
+    ChannelSync.objects.get_or_create(channel=channel)
+    with transaction.atomic():
+        sync = ChannelSync.objects.select_for_update().get(channel=channel)
+        if lease_token is not None and sync.lease_token != lease_token:
+            raise LeaseLost(f"channel {channel.pk}: poll lease lost")
+        now = timezone.now()
+        result = _store(channel=channel, items=items, now=now) if items else StoreResult()
+        update_fields = []
+        if result.new_items:
+            today = timezone.localdate(now)
+            if sync.items_today_date != today:
+                sync.items_today, sync.items_today_date = 0, today
+            sync.items_today += result.new_items
+            update_fields += ["items_today", "items_today_date"]
+        if cursor is not None:
+            sync.cursor = cursor
+            update_fields.append("cursor")
+        if lease_token is not None:
+            sync.lease_expires_at = now + dt.timedelta(seconds=_lease_seconds())
+            update_fields.append("lease_expires_at")
+        if update_fields:
+            sync.save(update_fields=[*update_fields, "updated_at"])
+        if result.attachment_ids:
+            ids = list(result.attachment_ids)
+            transaction.on_commit(lambda: _enqueue_downloads(ids))
+    return result
+
+
+def item_store_from_webhook(*, channel: Channel, item: NormalizedItem) -> StoreResult:
+    """Store one item delivered by a webhook through the same upsert path as polling. The poll
+    cursor is left alone, so the same item arriving again by poll is recognised, not duplicated."""
+    return items_store(channel=channel, items=[item])
+
+
+def _lease_seconds() -> int:
+    return int(getattr(settings, "CHANNELS_POLL_LEASE_SECONDS", 300))
+
+
+def _enqueue_downloads(ids: list[int]) -> None:
+    from ..tasks import attachment_download_task
+
+    for attachment_id in ids:
+        attachment_download_task.delay(attachment_id)
+
+
+def _dedupe(items: Iterable[NormalizedItem]) -> list[NormalizedItem]:
+    """One entry per platform id; a later entry in the page wins (it is the newer state)."""
+    by_id: dict[str, NormalizedItem] = {}
+    for item in items:
+        by_id.pop(item.platform_id, None)
+        by_id[item.platform_id] = item
+    return list(by_id.values())
+
+
+def _chunks(values: list, size: int = CHUNK):
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _store(*, channel: Channel, items: list[NormalizedItem], now: dt.datetime) -> StoreResult:
+    result = StoreResult(received=len(items))
+    incoming_ids = [i.platform_id for i in items]
+    referenced = {i.parent_platform_id for i in items if i.parent_platform_id} | {
+        i.thread_platform_id for i in items if i.thread_platform_id
+    }
+    wanted = list(set(incoming_ids) | referenced)
+
+    # One query: every stored item the page mentions, itself or as a parent or thread root.
+    known: dict[str, dict] = {}
+    for chunk in _chunks(wanted):
+        for row in _known_rows(channel_id=channel.pk, platform_ids=chunk):
+            known[row["platform_id"]] = row
+
+    new_rows: list[dict] = []
+    new_sources: list[NormalizedItem] = []
+    changed: list[tuple[NormalizedItem, dict]] = []
+    channel_id = channel.pk
+    for n in items:
+        row = known.get(n.platform_id)
+        if row is None:
+            parent = known.get(n.parent_platform_id or "")
+            new_rows.append(
+                {
+                    "channel_id": channel_id,
+                    "platform_id": n.platform_id,
+                    "kind": str(n.kind),
+                    "parent_id": parent["id"] if parent else None,
+                    "parent_platform_id": n.parent_platform_id or "",
+                    "thread_platform_id": n.thread_platform_id or "",
+                    "author_platform_id": n.author.platform_id,
+                    "author_name": n.author.name,
+                    "author_profile_url": n.author.profile_url,
+                    "text": n.text,
+                    "permalink": n.permalink,
+                    "created_at": n.created_at,
+                    "edited_at": n.edited_at,
+                    "received_at": now,
+                    "visibility": str(n.visibility),
+                    "visibility_changed_at": None,
+                    "version_count": 1,
+                    "raw": n.raw,
+                }
+            )
+            new_sources.append(n)
+        elif _text_changed(n, row) or str(n.visibility) != row["visibility"]:
+            changed.append((n, row))
+
+    version_rows: list[dict] = []
+    version_items: list[tuple[int, NormalizedItem]] = []  # (item id, source), parallel to version_rows
+
+    json_cache: dict = {}
+    if new_rows:
+        ids = insert_rows(Item, new_rows, json_cache=json_cache)
+        for pk, n in zip(ids, new_sources, strict=True):
+            known[n.platform_id] = {"id": pk, "platform_id": n.platform_id, "text": n.text}
+            version_rows.append(
+                {"item_id": pk, "number": 1, "text": n.text, "edited_at": n.edited_at, "received_at": now, "raw": n.raw}
+            )
+            version_items.append((pk, n))
+        result.new_items = len(new_rows)
+        # Children whose parent arrived in this page, or before their parent did, are linked now:
+        # one UPDATE, matching nothing in the usual case where parents come first.
+        new_pids = [r["platform_id"] for r in new_rows if r["kind"] != ItemKind.DM]
+        for chunk in _chunks(new_pids):
+            _link_children(channel_id=channel.pk, parent_platform_ids=chunk)
+
+    updates: list[Item] = []
+    text_updates: list[Item] = []
+    removed: list[tuple[int, str, str, object]] = []  # (item id, old, new, previous change time)
+    for n, row in changed:
+        obj = Item(pk=row["id"], channel=channel, platform_id=n.platform_id)
+        if _text_changed(n, row):
+            number = row["version_count"] + 1
+            version_rows.append(
+                {"item_id": row["id"], "number": number, "text": n.text, "edited_at": n.edited_at,
+                 "received_at": now, "raw": n.raw}
+            )
+            version_items.append((row["id"], n))
+            obj.text, obj.edited_at, obj.version_count, obj.raw = n.text, n.edited_at, number, n.raw
+            row["text"] = n.text
+            text_updates.append(obj)
+        if str(n.visibility) != row["visibility"]:
+            result.visibility_changes += 1
+            if n.visibility in (Visibility.HIDDEN, Visibility.DELETED):
+                removed.append((row["id"], row["visibility"], str(n.visibility), row.get("visibility_changed_at")))
+            updates.append(Item(pk=row["id"], visibility=str(n.visibility), visibility_changed_at=now))
+    if text_updates:
+        Item.objects.bulk_update(text_updates, ["text", "edited_at", "version_count", "raw"], batch_size=CHUNK)
+    if updates:
+        Item.objects.bulk_update(updates, ["visibility", "visibility_changed_at"], batch_size=CHUNK)
+
+    if version_rows:
+        version_ids = insert_rows(ItemVersion, version_rows, json_cache=json_cache)
+        versions = [_version_instance(pk, row) for pk, row in zip(version_ids, version_rows, strict=True)]
+        result.new_versions = len(versions)
+        result.attachment_ids = _attachments_create(version_items)
+        _archive_capture(channel=channel, versions=versions, version_items=version_items, known=known, now=now)
+        for version in versions:
+            item_version_stored.send(sender=ItemVersion, version=version)
+
+    if removed:
+        result.outside_removals = _outside_removals_record(channel=channel, removed=removed, now=now)
+    return result
+
+
+# The two lookups below run for every page. They are written in SQL so that a page's platform ids
+# travel as one parameter list without the ORM's per-value processing, and use the
+# (channel, platform_id) and (channel, parent_platform_id) indexes on PostgreSQL and SQLite alike.
+
+_ITEM = Item._meta.db_table
+
+
+def _in_list(values: list[str]) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _known_rows(*, channel_id: int, platform_ids: list[str]) -> list[dict]:
+    if not platform_ids:
+        return []
+    sql = (
+        f"SELECT id, platform_id, text, version_count, visibility, visibility_changed_at FROM {_ITEM} "  # noqa: S608
+        f"WHERE channel_id = %s AND platform_id IN ({_in_list(platform_ids)})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [channel_id, *platform_ids])
+        columns = [c[0] for c in cursor.description]
+        rows = [dict(zip(columns, r, strict=True)) for r in cursor.fetchall()]
+    if connection.vendor != "postgresql":
+        # SQLite returns timestamps as text through a raw cursor; the alert check compares them.
+        field = Item._meta.get_field("visibility_changed_at")
+        for row in rows:
+            value = row["visibility_changed_at"]
+            if value is not None and not isinstance(value, dt.datetime):
+                row["visibility_changed_at"] = field.to_python(value)
+    return rows
+
+
+def _link_children(*, channel_id: int, parent_platform_ids: list[str]) -> None:
+    """Point items waiting for one of these parents (stored before their parent) at it."""
+    if not parent_platform_ids:
+        return
+    sql = (
+        f"UPDATE {_ITEM} SET parent_id = (SELECT p.id FROM {_ITEM} p "  # noqa: S608
+        f"WHERE p.channel_id = {_ITEM}.channel_id AND p.platform_id = {_ITEM}.parent_platform_id) "
+        f"WHERE channel_id = %s AND parent_id IS NULL AND parent_platform_id IN ({_in_list(parent_platform_ids)})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [channel_id, *parent_platform_ids])
+
+
+_VERSION_ATTNAMES = [f.attname for f in ItemVersion._meta.concrete_fields]
+
+
+def _version_instance(pk: int, row: dict) -> ItemVersion:
+    """The stored version as a model instance for the signal, built as the ORM builds loaded rows
+    (Model.from_db), which is much cheaper than the keyword constructor."""
+    values = {**row, "id": pk}
+    return ItemVersion.from_db("default", _VERSION_ATTNAMES, [values.get(a) for a in _VERSION_ATTNAMES])
+
+
+def _text_changed(n: NormalizedItem, row: dict) -> bool:
+    if n.text == row["text"]:
+        return False
+    # A deleted item often comes back without its text: that is a removal, not an edit.
+    return not (n.visibility == Visibility.DELETED and not n.text)
+
+
+def _attachments_create(version_items: list[tuple[int, NormalizedItem]]) -> list[int]:
+    rows = [
+        Attachment(item_id=item_id, url=a.url, media_type=a.media_type, platform_id=a.platform_id)
+        for item_id, n in version_items
+        for a in n.attachments
+        if a.url
+    ]
+    if not rows:
+        return []
+    Attachment.objects.bulk_create(rows, ignore_conflicts=True, batch_size=CHUNK)
+    item_ids = {r.item_id for r in rows}
+    return list(
+        Attachment.objects.filter(item_id__in=item_ids, state="pending", attempts=0).values_list("id", flat=True)
+    )
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def snapshot_channel(channel: Channel) -> dict:
+    department = channel.department
+    return {
+        "id": channel.pk,
+        "name": channel.name,
+        "platform": channel.platform,
+        "public_url": channel.public_url,
+        "account_id": channel.account_id,
+        "department": department.name,
+        "board": {"id": department.board_id, "name": department.board.name},
+    }
+
+
+def _archive_capture(*, channel, versions, version_items, known, now) -> None:
+    """Capture every new version in the archive inside the storing transaction (TF ch. 2: what
+    arrives is a public record from the moment it arrives)."""
+    from archive.services import capture_item_versions
+
+    channel_info = snapshot_channel(channel)
+    snapshots = []
+    for version, (item_id, n) in zip(versions, version_items, strict=True):
+        root = known.get(n.thread_platform_id or "")
+        parent = known.get(n.parent_platform_id or "")
+        snapshots.append(
+            {
+                "channel": channel_info,
+                "platform": channel.platform,
+                "platform_id": n.platform_id,
+                "kind": str(n.kind),
+                "version": version.number,
+                "thread": {
+                    "root_platform_id": n.thread_platform_id or "",
+                    "root_text": root["text"] if root else "",
+                    "parent_platform_id": n.parent_platform_id or "",
+                    "parent_text": parent["text"] if parent else "",
+                },
+                "author": {"platform_id": n.author.platform_id, "name": n.author.name, "profile_url": n.author.profile_url},
+                "text": n.text,
+                "attachments": [
+                    {"url": a.url, "media_type": a.media_type, "sha256": "", "size": None} for a in n.attachments
+                ],
+                "created_at": _iso(n.created_at),
+                "edited_at": _iso(n.edited_at),
+                "received_at": _iso(now),
+                "visibility": str(n.visibility),
+                "raw": n.raw,
+                "source": {"item_id": item_id, "version_id": version.pk},
+            }
+        )
+    capture_item_versions(snapshots=snapshots)
+
+
+def _outside_removals_record(*, channel: Channel, removed: list[tuple[int, str, str, object]], now: dt.datetime) -> int:
+    """Record hidden/deleted changes that no action of ours explains, and tell the informatör.
+
+    An action of ours explains a change when it is a hide or delete for the item that has not
+    failed and was created after the item's previous visibility change."""
+    item_ids = [item_id for item_id, _old, _new, _since in removed]
+    ours: dict[int, list[tuple[str, dt.datetime]]] = {}
+    for item_id, kind, created_at in OutboxAction.objects.filter(
+        item_id__in=item_ids,
+        kind__in=[ActionKind.HIDE, ActionKind.DELETE],
+        state__in=[ActionState.PENDING, ActionState.RUNNING, ActionState.SUCCEEDED],
+    ).values_list("item_id", "kind", "created_at"):
+        ours.setdefault(item_id, []).append((kind, created_at))
+    alerts = []
+    for item_id, old, new, since in removed:
+        wanted = {ActionKind.DELETE} if new == Visibility.DELETED else {ActionKind.HIDE, ActionKind.DELETE}
+        if any(kind in wanted and (since is None or created_at >= since) for kind, created_at in ours.get(item_id, [])):
+            continue
+        alerts.append(
+            OutsideRemovalAlert(item_id=item_id, channel=channel, previous_visibility=old, new_visibility=new, detected_at=now)
+        )
+    if alerts:
+        OutsideRemovalAlert.objects.bulk_create(alerts)
+        count = len(alerts)
+        transaction.on_commit(lambda: _send_outside_removal_mail(channel=channel, count=count))
+    return len(alerts)
+
+
+def _send_outside_removal_mail(*, channel: Channel, count: int) -> None:
+    path = reverse("channels-channel-health", kwargs={"pk": channel.pk})
+    subject = _("Borttaget utanför verktyget: %(name)s") % {"name": channel.name}
+    body = _(
+        "%(count)s inlägg eller kommentarer på %(name)s har dolts eller tagits bort direkt på plattformen, "
+        "utan att det gjorts i verktyget. Innehållet finns kvar i arkivet. Kontrollera om borttagningen "
+        "var riktig och dokumenterad: %(path)s\n"
+    ) % {"count": count, "name": channel.name, "path": path}
+    send_mail(subject, body, None, [settings.INFORMATOR_EMAIL])

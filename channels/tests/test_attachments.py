@@ -1,0 +1,96 @@
+"""Attachment copies: downloaded over real HTTP, hashed, size-limited and content-type checked."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from channels.connectors.base import Attachment as NormalizedAttachment
+from channels.models import Attachment
+from channels.services import DownloadTransient, attachment_download, items_store
+
+from .helpers import make_item
+
+pytestmark = pytest.mark.django_db
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40
+
+FILES = {
+    "/bild.png": (200, "image/png", PNG),
+    "/sida.html": (200, "text/html; charset=utf-8", b"<html>hej</html>"),
+    "/stor.jpg": (200, "image/jpeg", b"\xff" * 5000),
+    "/borta.jpg": (404, "text/plain", b"not found"),
+    "/trasig.jpg": (503, "text/plain", b"unavailable"),
+}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        status, ctype, body = FILES.get(self.path, (404, "text/plain", b""))
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.end_headers()  # no Content-Length: the size limit must hold while streaming
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def media_server():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def stored(channel, media_server, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    settings.CHANNELS_ATTACHMENT_MAX_BYTES = 4096 * 3
+
+    def store(path: str) -> Attachment:
+        url = media_server + path
+        items_store(channel=channel, items=[make_item(f"c{path}", attachments=(NormalizedAttachment(url=url),))])
+        return Attachment.objects.get(url=url)
+
+    return store
+
+
+def test_an_image_is_downloaded_and_hashed(stored):
+    attachment = attachment_download(attachment_id=stored("/bild.png").pk)
+    assert attachment.state == "stored"
+    assert attachment.sha256 == hashlib.sha256(PNG).hexdigest()
+    assert attachment.size == len(PNG) and attachment.content_type == "image/png"
+    with attachment.file.open("rb") as f:
+        assert f.read() == PNG
+
+
+def test_a_page_that_is_not_media_is_rejected_and_kept_as_a_url(stored):
+    attachment = attachment_download(attachment_id=stored("/sida.html").pk)
+    assert attachment.state == "rejected" and not attachment.file
+    assert "text/html" in attachment.error
+
+
+def test_a_file_over_the_size_limit_is_rejected_while_streaming(stored, settings):
+    settings.CHANNELS_ATTACHMENT_MAX_BYTES = 1000
+    attachment = attachment_download(attachment_id=stored("/stor.jpg").pk)
+    assert attachment.state == "rejected" and "too large" in attachment.error
+
+
+def test_a_missing_file_fails_and_a_5xx_is_transient(stored):
+    assert attachment_download(attachment_id=stored("/borta.jpg").pk).state == "failed"
+    with pytest.raises(DownloadTransient):
+        attachment_download(attachment_id=stored("/trasig.jpg").pk)
+    assert Attachment.objects.get(url__endswith="/trasig.jpg").state == "pending"
+
+
+def test_a_stored_attachment_is_not_downloaded_again(stored):
+    attachment = attachment_download(attachment_id=stored("/bild.png").pk)
+    again = attachment_download(attachment_id=attachment.pk)
+    assert again.attempts == attachment.attempts
