@@ -17,9 +17,9 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_demo --simulator-url http://127.0.0.1:$(SIM_PORT)
-	$(PY) manage.py collectstatic --noinput -v 0
+	$(VENV)/bin/honcho -e demo.env run $(PY) manage.py migrate --noinput
+	$(VENV)/bin/honcho -e demo.env run $(PY) manage.py load_demo --simulator-url http://127.0.0.1:$(SIM_PORT)
+	$(VENV)/bin/honcho -e demo.env run $(PY) manage.py collectstatic --noinput -v 0
 	@echo ""
 	@echo "  Ludvika sociala medier körs på http://127.0.0.1:$(PORT)/  (Ctrl-C stoppar allt)"
 	@echo ""

@@ -80,3 +80,43 @@ DEMO_USERS = [
     ("ersattare.bibliotek", "Erik", "Ek", ["foretradare"], "kof", "Bibliotekarie"),
     ("registrator", "Rebecka", "Roos", ["registrator"], "klk", "Registrator"),
 ]
+
+
+# Demo credentials: the simulator accepts any token that does not start with "expired".
+DEMO_CREDENTIALS = {
+    "facebook": {"access_token": "demo-page-token"},
+    "instagram": {"access_token": "demo-ig-token"},
+    "youtube": {"access_token": "demo-youtube-token"},
+    "wordpress": {"username": "ludvika", "application_password": "demo demo demo demo"},
+    "mastodon": {"access_token": "demo-mastodon-token"},
+    "bluesky": {"identifier": "ludvika.bsky.social", "app_password": "demo-app-password"},
+    "linkedin": {"access_token": "demo-linkedin-token"},
+}
+
+
+def connect_demo_channels(*, simulator_url: str) -> int:
+    """Store demo credentials for every active demo channel and, for WordPress and Mastodon (whose
+    API lives on the channel's own site), point the channel's API URL at the simulator. The other
+    platforms reach the simulator through the *_URL settings in demo.env."""
+    from urllib.parse import urlsplit
+
+    from channels.services.sync import channel_credentials_set, channel_sync_settings_update
+    from registry.models import Channel, ChannelStatus
+
+    base = simulator_url.rstrip("/")
+    count = 0
+    for channel in Channel.objects.filter(status=ChannelStatus.ACTIVE, public_url__in=[c[3] for c in DEMO_CHANNELS]):
+        credentials = DEMO_CREDENTIALS.get(channel.platform)
+        if credentials is None:
+            continue
+        api_url = ""
+        if channel.platform == "wordpress":
+            api_url = f"{base}/wordpress/{channel.account_id}"
+        elif channel.platform == "mastodon":
+            api_url = f"{base}/mastodon/{urlsplit(channel.public_url).hostname}"
+        channel_credentials_set(channel=channel, credentials=credentials)
+        channel_sync_settings_update(
+            channel=channel, api_base_url=api_url, poll_interval_seconds=60, polling_enabled=True
+        )
+        count += 1
+    return count

@@ -12,7 +12,13 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from ludvika_social.demo_data import DEMO_BOARDS, DEMO_CHANNELS, DEMO_PARTIES, DEMO_USERS
+from ludvika_social.demo_data import (
+    DEMO_BOARDS,
+    DEMO_CHANNELS,
+    DEMO_PARTIES,
+    DEMO_USERS,
+    connect_demo_channels,
+)
 from registry.audit import record_change
 from registry.models import (
     Appointment,
@@ -148,14 +154,10 @@ class Command(BaseCommand):
                 record_change(obj=party, object_type="party", action="create", actor=None, before=None)
 
     def _connect_to_simulator(self, simulator_url: str) -> None:
-        """Point the demo channels at the platform simulator (the channels app's connection settings)."""
-        try:
-            from channels.services import demo_connect_channels_to_simulator
-        except ImportError:
-            self.stderr.write("Kanalanslutningar saknas i den här versionen; demokanalerna hämtar inget.")
-            return
-        count = demo_connect_channels_to_simulator(simulator_url=simulator_url)
-        self.stdout.write(f"{count} demokanaler hämtar kommentarer från simulatorn på {simulator_url}.")
+        """Point the active demo channels at the platform simulator, with demo credentials, so the
+        workers poll real HTTP and the queues fill as `make run` starts."""
+        connected = connect_demo_channels(simulator_url=simulator_url)
+        self.stdout.write(f"{connected} demokanaler hämtar kommentarer från simulatorn på {simulator_url}.")
 
     def _print_users(self, users) -> None:
         self.stdout.write("")
