@@ -52,3 +52,152 @@ class BenchForm(forms.Form):
             return pattern_validate(pattern)
         except ValidationError as exc:
             raise forms.ValidationError(exc.messages) from None
+
+
+# --- the workspace --------------------------------------------------------------------------------
+
+PROHIBITED_CHOICES = [(c.code, f"{c.code} – {c.policy_wording}") for c in PROHIBITED_CATEGORIES]
+
+
+class QueueFilterForm(forms.Form):
+    STATE_CHOICES = [
+        ("open", _("Öppna")), ("new", _("Nya")), ("claimed", _("Påbörjade")), ("forwarded", _("Vidarebefordrade")),
+        ("closed", _("Avslutade")), ("all", _("Alla")),
+    ]
+    channel = forms.TypedChoiceField(label=_("Kanal"), required=False, coerce=int, empty_value=None)
+    state = forms.ChoiceField(label=_("Status"), choices=STATE_CHOICES, required=False)
+    code = forms.ChoiceField(label=_("Flagga"), required=False)
+    needs_answer = forms.BooleanField(label=_("Behöver svar"), required=False)
+    dms = forms.BooleanField(label=_("Direktmeddelanden"), required=False)
+    overdue = forms.BooleanField(label=_("Försenade"), required=False)
+    size = forms.TypedChoiceField(label=_("Per sida"), choices=[(25, "25"), (50, "50"), (100, "100"), (200, "200")],
+                                  coerce=int, required=False, empty_value=50)
+    page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args, channels, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import SIGNAL_CODES
+
+        self.fields["channel"].choices = [("", _("Alla kanaler"))] + [(c.pk, c.name) for c in channels]
+        self.fields["code"].choices = [("", _("Alla"))] + [(c, c) for c in (*[p[0] for p in PROHIBITED_CHOICES],
+                                                                            *SIGNAL_CODES)]
+
+
+class AnswerForm(forms.Form):
+    text = forms.CharField(label=_("Svar"), widget=forms.Textarea(attrs={"rows": 5}), max_length=8000)
+
+
+class ForwardForm(forms.Form):
+    to_user = forms.ModelChoiceField(queryset=None, label=_("Vidarebefordra till"))
+    note = forms.CharField(label=_("Anteckning till mottagaren"), widget=forms.Textarea(attrs={"rows": 3}),
+                           max_length=4000)
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_user"].queryset = candidates
+        self.fields["to_user"].label_from_instance = _person_label
+
+
+def _person_label(user) -> str:
+    profile = getattr(user, "staff_profile", None)
+    department = profile.department.name if profile and profile.department_id else ""
+    name = user.get_full_name() or user.get_username()
+    return f"{name} ({department})" if department else name
+
+
+class RemovalForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Åtgärd"), widget=forms.RadioSelect,
+                             choices=[("hide", _("Avpublicera (dölj)")), ("delete", _("Radera"))])
+    codes = forms.MultipleChoiceField(label=_("Otillåtet innehåll enligt riktlinjerna"), choices=PROHIBITED_CHOICES,
+                                      widget=forms.CheckboxSelectMultiple,
+                                      error_messages={"required": _("Välj minst en kod ur listan.")})
+    motivation = forms.CharField(label=_("Motivering (sparas med beslutet och kan inte ändras)"),
+                                 widget=forms.Textarea(attrs={"rows": 3}), max_length=4000,
+                                 error_messages={"required": _("Skriv en motivering.")})
+    criticism = forms.ChoiceField(
+        label=_("Kritiserar inlägget kommunen, dess verksamhet eller politiker?"), widget=forms.RadioSelect,
+        choices=[("no", _("Nej")), ("yes", _("Ja"))],
+        error_messages={"required": _("Svara på om inlägget innehåller kritik.")},
+    )
+
+
+class ManualRemovalForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Åtgärd på plattformen"), widget=forms.RadioSelect,
+                             choices=[("hide", _("Avpublicerad (dold)")), ("delete", _("Raderad"))])
+    codes = forms.MultipleChoiceField(label=_("Otillåtet innehåll enligt riktlinjerna"), choices=PROHIBITED_CHOICES,
+                                      widget=forms.CheckboxSelectMultiple,
+                                      error_messages={"required": _("Välj minst en kod ur listan.")})
+    motivation = forms.CharField(label=_("Motivering"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    platform_note = forms.CharField(label=_("Vad du gjorde på plattformen"), widget=forms.Textarea(attrs={"rows": 2}),
+                                    max_length=4000)
+
+
+class MotivationForm(forms.Form):
+    motivation = forms.CharField(label=_("Motivering"), widget=forms.Textarea(attrs={"rows": 2}), max_length=4000,
+                                 required=False)
+
+
+class ApprovalForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", _("Godkänn")), ("refuse", _("Neka"))], widget=forms.RadioSelect,
+                                 label=_("Beslut"))
+    note = forms.CharField(label=_("Motivering"), widget=forms.Textarea(attrs={"rows": 2}), max_length=4000,
+                           required=False)
+
+
+class CaseForm(forms.Form):
+    case_number = forms.CharField(label=_("Diarienummer"), max_length=100)
+
+
+class HandoffForm(forms.Form):
+    method = forms.ChoiceField(label=_("Lämna över till"), widget=forms.RadioSelect, choices=[])
+    reference = forms.CharField(label=_("Referens eller diarienummer"), max_length=100, required=False,
+                                help_text=_("Krävs för ärendehanteringssystemet."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from . import conf
+        from .models import HandoffMethod
+
+        self.fields["method"].choices = [
+            (value, label) for value, label in HandoffMethod.choices
+            if value != HandoffMethod.FEEDBACK or conf.get("MODERATION_FEEDBACK_EMAIL")
+        ]
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("Anteckning"), widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
+
+
+class AbsenceForm(forms.Form):
+    starts_on = forms.DateField(label=_("Från och med"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("Till och med"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("Anteckning"), max_length=200, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+            raise forms.ValidationError(_("Slutdatum får inte vara före startdatum."))
+        return data
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(label=_("Från och med"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("Till och med"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class AuditSearchForm(forms.Form):
+    channel = forms.TypedChoiceField(label=_("Kanal"), required=False, coerce=int, empty_value=None)
+    action = forms.ChoiceField(label=_("Händelse"), required=False)
+    actor = forms.CharField(label=_("Vem"), required=False, max_length=150)
+    text = forms.CharField(label=_("Motivering innehåller"), required=False, max_length=200)
+    item = forms.IntegerField(label=_("Post-id"), required=False, min_value=1)
+    start = forms.DateField(label=_("Från och med"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("Till och med"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args, channels, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import AuditEvent
+
+        self.fields["channel"].choices = [("", _("Alla kanaler"))] + [(c.pk, c.name) for c in channels]
+        self.fields["action"].choices = [("", _("Alla")), *AuditEvent.Action.choices]

@@ -154,3 +154,306 @@ class Flag(models.Model):
     @property
     def is_prohibited(self) -> bool:
         return self.code in PROHIBITED_CODES
+
+
+# --- the workspace: queue entries, decisions, approvals, absences, hand-offs, audit ----------------
+
+
+class QueueState(models.TextChoices):
+    NEW = "new", _("Ny")
+    CLAIMED = "claimed", _("Påbörjad")
+    FORWARDED = "forwarded", _("Vidarebefordrad")
+    ANSWERED = "answered", _("Besvarad")
+    UNPUBLISHED = "unpublished", _("Avpublicerad")
+    DELETED = "deleted", _("Raderad")
+    NO_ACTION = "no_action", _("Ingen åtgärd")
+
+
+OPEN_STATES = (QueueState.NEW, QueueState.CLAIMED, QueueState.FORWARDED)
+CLOSED_STATES = (QueueState.ANSWERED, QueueState.UNPUBLISHED, QueueState.DELETED, QueueState.NO_ACTION)
+
+
+class QueueEntry(models.Model):
+    """An inbound item's place in the moderation queue: one per item that someone must look at.
+
+    Created after screening (the channel's own posts and our own replies never enter). ``state`` moves
+    new → claimed → answered / forwarded / unpublished / deleted / no action, always by compare-and-set
+    updates in moderation.services. Who sees the entry is decided at query time (appointments and
+    absences), so an absence routes the entry to the substitute and back without rewriting rows.
+    ``pending_action`` is the outbox action whose platform confirmation completes the decision.
+    """
+
+    item = models.OneToOneField(
+        "platform_channels.Item", on_delete=models.PROTECT, related_name="queue_entry", verbose_name=_("post")
+    )
+    channel = models.ForeignKey(
+        "registry.Channel", on_delete=models.PROTECT, related_name="queue_entries", verbose_name=_("kanal"),
+        db_index=False,
+    )
+    is_dm = models.BooleanField(_("direktmeddelande"), default=False)
+    needs_answer = models.BooleanField(_("behöver svar"), default=False)
+    received_at = models.DateTimeField(_("mottagen"))
+    due_at = models.DateTimeField(_("svara senast"), null=True, blank=True)
+    state = models.CharField(_("status"), max_length=20, choices=QueueState.choices, default=QueueState.NEW)
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("handläggs av"),
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    forwarded_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="forwarded_entries",
+        verbose_name=_("vidarebefordrad till"),
+    )
+    forwarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+    )
+    decided_at = models.DateTimeField(_("beslutad"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("beslutad av"),
+    )
+    # The state the entry takes when the pending platform action is confirmed.
+    pending_action = models.ForeignKey(
+        "platform_channels.OutboxAction", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+    )
+    pending_state = models.CharField(max_length=20, choices=QueueState.choices, blank=True)
+    action_failed = models.BooleanField(_("plattformsåtgärden misslyckades"), default=False)
+    # The current version's flag codes as ",fortal,fraga," (filterable with a plain LIKE on any database).
+    flag_codes = models.CharField(_("flaggor"), max_length=300, blank=True)
+    has_prohibited_flag = models.BooleanField(default=False)
+    concerns_case = models.BooleanField(_("rör ett ärende"), default=False)
+    case_number = models.CharField(_("diarienummer"), max_length=100, blank=True)
+    first_viewed_at = models.DateTimeField(_("först öppnad"), null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    supervision_alerted_at = models.DateTimeField(null=True, blank=True)
+    handoff_alerted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ärende i inkorgen")
+        verbose_name_plural = _("ärenden i inkorgen")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(state="claimed") | Q(claimed_by__isnull=False), name="queueentry_claimed_has_user"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="forwarded") | Q(forwarded_to__isnull=False), name="queueentry_forwarded_has_user"
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["new", "claimed", "forwarded"]) | Q(decided_at__isnull=False),
+                name="queueentry_closed_has_decided_at",
+            ),
+            models.CheckConstraint(
+                condition=~Q(concerns_case=True) | ~Q(case_number=""), name="queueentry_case_has_number"
+            ),
+        ]
+        indexes = [
+            # The queue's first page: a channel's open entries by due time.
+            models.Index(fields=["channel", "state", "due_at", "received_at"], name="queue_channel_state_due"),
+            # Every open entry by due time (the informatör's queue, reminders): small, as most are closed.
+            models.Index(fields=["due_at", "received_at", "id"], condition=Q(state__in=["new", "claimed", "forwarded"]),
+                         name="queue_open_due"),
+            models.Index(fields=["forwarded_to", "state"], name="queue_forwarded_state"),
+            models.Index(fields=["state", "received_at"], name="queue_state_received"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} ({self.state})"
+
+    @property
+    def flag_code_list(self) -> list[str]:
+        return [c for c in self.flag_codes.split(",") if c]
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    @property
+    def is_overdue(self) -> bool:
+        return bool(self.needs_answer and self.is_open and self.due_at and self.due_at < timezone.now())
+
+
+class AuditQuerySet(models.QuerySet):
+    """Audit rows are only ever added: bulk updates and deletes are refused."""
+
+    def update(self, **kwargs):
+        raise TypeError("audit rows are append-only")
+
+    def delete(self):
+        raise TypeError("audit rows are append-only")
+
+
+class AuditEvent(models.Model):
+    """An append-only row for every decision and state change in the workspace: who, what, the codes
+    and motivation written at the moment of the decision, before/after, the comment policy version in
+    force and the request id (JO practice: reasons are recorded at the moment, later notes appended)."""
+
+    class Action(models.TextChoices):
+        QUEUED = "queued", _("Kom in i inkorgen")
+        CLAIMED = "claimed", _("Påbörjad")
+        RELEASED = "released", _("Släppt")
+        REPLY_QUEUED = "reply_queued", _("Svar köat")
+        ANSWERED = "answered", _("Besvarad")
+        FORWARDED = "forwarded", _("Vidarebefordrad")
+        UNPUBLISHED = "unpublished", _("Avpublicerad")
+        DELETED = "deleted", _("Raderad")
+        RESTORED = "restored", _("Återställd")
+        MANUAL = "manual", _("Manuell åtgärd på plattformen")
+        NO_ACTION = "no_action", _("Ingen åtgärd")
+        APPROVAL_REQUESTED = "approval_requested", _("Begärt godkännande")
+        APPROVAL_GRANTED = "approval_granted", _("Godkänd av andra moderator")
+        APPROVAL_REFUSED = "approval_refused", _("Nekad av andra moderator")
+        PLATFORM_CONFIRMED = "platform_confirmed", _("Bekräftad av plattformen")
+        PLATFORM_FAILED = "platform_failed", _("Plattformen svarade med fel")
+        RETRIED = "retried", _("Nytt försök")
+        NEEDS_ANSWER = "needs_answer", _("Ändrad svarsbedömning")
+        REGISTERED = "registered", _("Rör ärende (diarieförs)")
+        HANDOFF = "handoff", _("Överlämnad som inkommen handling")
+        NOTE = "note", _("Anteckning")
+
+    entry = models.ForeignKey(QueueEntry, on_delete=models.PROTECT, related_name="audit_events")
+    channel = models.ForeignKey("registry.Channel", on_delete=models.PROTECT, related_name="+", db_index=False)
+    action = models.CharField(_("händelse"), max_length=30, choices=Action.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+", verbose_name=_("vem"))
+    actor_name = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField(_("tidpunkt"), default=timezone.now)
+    codes = models.JSONField(_("koder"), default=list, blank=True)
+    motivation = models.TextField(_("motivering"), blank=True)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    policy_version = models.CharField(_("kommentarspolicy"), max_length=40)
+    request_id = models.CharField(max_length=64, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("logghändelse")
+        verbose_name_plural = _("logghändelser")
+        indexes = [
+            models.Index(fields=["entry", "at"], name="audit_entry_at"),
+            models.Index(fields=["channel", "at"], name="audit_channel_at"),
+            models.Index(fields=["action", "at"], name="audit_action_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise TypeError("audit rows are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("audit rows are append-only")
+
+
+class RemovalKind(models.TextChoices):
+    HIDE = "hide", _("Avpublicera (dölj)")
+    DELETE = "delete", _("Radera")
+
+
+class RemovalApproval(models.Model):
+    """Objectivity safeguard: a proposed unpublish/delete of criticism without a screening flag, which
+    a second moderator approves or refuses. The codes and motivation are the proposer's, fixed when
+    proposed."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Väntar")
+        APPROVED = "approved", _("Godkänd")
+        REFUSED = "refused", _("Nekad")
+
+    entry = models.ForeignKey(QueueEntry, on_delete=models.PROTECT, related_name="approvals")
+    kind = models.CharField(max_length=10, choices=RemovalKind.choices)
+    codes = models.JSONField(default=list)
+    motivation = models.TextField()
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["entry"], condition=Q(status="pending"), name="approval_one_pending"),
+            models.CheckConstraint(
+                condition=Q(status="pending") | Q(decided_by__isnull=False, decided_at__isnull=False),
+                name="approval_decision_recorded",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id} {self.kind} {self.status}"
+
+
+class DepartmentSettings(models.Model):
+    """Per förvaltning settings of the workspace."""
+
+    department = models.OneToOneField("registry.Department", on_delete=models.CASCADE,
+                                      related_name="moderation_settings")
+    objectivity_second_approval = models.BooleanField(
+        _("andra moderators godkännande för att avpublicera kritik"), default=True,
+        help_text=_("Gäller kritik mot kommunen eller dess politiker som screeningen inte har flaggat."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("inställningar för inkorgen")
+
+    def __str__(self) -> str:
+        return str(self.department_id)
+
+
+class Absence(models.Model):
+    """A period when a staff member is away: their channels' items go to the substitute meanwhile."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="absences")
+    starts_on = models.DateField(_("från och med"))
+    ends_on = models.DateField(_("till och med"))
+    note = models.CharField(_("anteckning"), max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-starts_on"]
+        verbose_name = _("frånvaro")
+        verbose_name_plural = _("frånvaro")
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="absence_dates_in_order",
+                                   violation_error_message=_("Slutdatum får inte vara före startdatum.")),
+        ]
+        indexes = [models.Index(fields=["user", "ends_on"], name="absence_user_end")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.starts_on}–{self.ends_on}"
+
+
+class HandoffMethod(models.TextChoices):
+    MAILBOX = "mailbox", _("E-post till myndighetsbrevlådan")
+    FEEDBACK = "feedback", _("Synpunktshanteringen")
+    CASE_SYSTEM = "case_system", _("Ärendehanteringssystemet (export)")
+
+
+class Handoff(models.Model):
+    """The one hand-off of a direct message (an inkommen handling) to the records process, with the
+    receipt: the e-mail's Message-ID, the .eml's SHA-256 and the reference given by the receiver."""
+
+    entry = models.OneToOneField(QueueEntry, on_delete=models.PROTECT, related_name="handoff")
+    method = models.CharField(_("överlämning"), max_length=20, choices=HandoffMethod.choices)
+    recipient = models.CharField(_("mottagare"), max_length=300, blank=True)
+    reference = models.CharField(_("referens/diarienummer"), max_length=100, blank=True)
+    message_id = models.CharField(max_length=300, blank=True)
+    eml_sha256 = models.CharField(max_length=64)
+    eml = models.TextField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("överlämning")
+        verbose_name_plural = _("överlämningar")
+
+    def __str__(self) -> str:
+        return f"{self.entry_id} {self.method}"
+

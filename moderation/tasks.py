@@ -28,3 +28,22 @@ def channel_rescreen_task(channel_id: int) -> int:
     from .services import channel_rescreen
 
     return channel_rescreen(channel_id=int(channel_id))
+
+
+@shared_task(acks_late=True, ignore_result=True, autoretry_for=DB_TRANSIENT, retry_backoff=2, retry_backoff_max=120,
+             retry_jitter=True, max_retries=5)
+def actions_reconcile_task() -> int:
+    """Complete decisions the platform confirmed (or mark failed ones) from the outbox's outcomes."""
+    from .services.workspace import entries_reconcile_actions
+
+    return entries_reconcile_actions()
+
+
+@shared_task(acks_late=True, ignore_result=True, autoretry_for=DB_TRANSIENT, retry_backoff=2, retry_backoff_max=120,
+             retry_jitter=True, max_retries=5)
+def reminders_task() -> dict:
+    """Overdue reminders, the supervision alarm and the DM hand-off alarm (each sends a thing once)."""
+    from .services.notify import handoff_alarm_send, overdue_reminders_send, supervision_alarm_send
+
+    return {"overdue": overdue_reminders_send(), "supervision": supervision_alarm_send(),
+            "handoff": handoff_alarm_send()}

@@ -10,11 +10,11 @@ from ludvika_social.access import role_required
 from registry.models import Role
 from registry.roles import is_informator
 
-from . import selectors, services
-from .forms import AdditionProposeForm, BenchForm, DecisionForm
-from .highlight import segments
-from .models import AdditionStatus
-from .screening import CODE_LABELS, FLAG_THRESHOLD, default_screener
+from .. import selectors, services
+from ..forms import AdditionProposeForm, BenchForm, DecisionForm
+from ..highlight import segments
+from ..models import AdditionStatus
+from ..screening import CODE_LABELS, FLAG_THRESHOLD, default_screener
 
 
 @role_required()

@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 from registry.models import Channel
 from registry.roles import is_informator
 
-from . import selectors
-from .models import AdditionStatus, Flag, ProhibitedCategory, RuleAddition, RuleAdditionEvent
-from .screening import Screener, default_screener
-from .screening.lexicon import Matcher, parse_line
+from .. import selectors
+from ..models import AdditionStatus, Flag, ProhibitedCategory, RuleAddition, RuleAdditionEvent
+from ..screening import Screener, default_screener
+from ..screening.lexicon import Matcher, parse_line
 
 logger = logging.getLogger(__name__)
 
@@ -110,7 +110,7 @@ def addition_approve(*, user, addition: RuleAddition, note: str = "") -> RuleAdd
     channel_id = addition.channel_id
 
     def enqueue() -> None:
-        from .tasks import channel_rescreen_task
+        from ..tasks import channel_rescreen_task
 
         channel_rescreen_task.delay(channel_id)
 
@@ -193,6 +193,9 @@ def versions_screen(*, version_ids: list[int]) -> int:
     Flag.objects.bulk_create(flags, ignore_conflicts=True, batch_size=1000)
     created = Flag.objects.filter(version_id__in=[r[0] for r in rows]).count() - before
     logger.info("screened %d versions, %d new flags", len(rows), created)
+    from .workspace import queue_entries_sync
+
+    queue_entries_sync(version_ids=[r[0] for r in rows])
     return created
 
 

@@ -1,0 +1,100 @@
+"""Direct messages are inkomna handlingar: each gets exactly one hand-off to the records process.
+
+Methods: e-mail to the myndighetsbrevlåda (MODERATION_OFFICIAL_MAILBOX) with the message and its
+metadata as an .eml attachment; the synpunktshantering (MODERATION_FEEDBACK_EMAIL, same e-mail); or
+the case system, where the registrator imports the .eml (downloaded from the item page) and the
+diarienummer is recorded. The receipt (Message-ID, the .eml's SHA-256, the reference) is kept.
+The Handoff row is unique per entry; it is written before the e-mail is sent, in one transaction,
+so a second hand-off is refused and a failed send leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from email.message import EmailMessage as MimeMessage
+from email.utils import format_datetime, make_msgid
+
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from .. import conf
+from ..models import AuditEvent, Handoff, HandoffMethod, QueueEntry
+from .workspace import _audit, _check_may_act, _state
+
+
+def dm_eml(*, entry: QueueEntry) -> str:
+    """The direct message as an RFC 5322 message: the text as body, the metadata as headers."""
+    item = entry.item
+    channel = entry.channel
+    message = MimeMessage()
+    message["Subject"] = _("Direktmeddelande via %(channel)s") % {"channel": channel.name}
+    message["From"] = f"{item.author_name or item.author_platform_id} <noreply@{channel.platform}.invalid>"
+    message["To"] = channel.name
+    message["Date"] = format_datetime(item.created_at)
+    message["Message-ID"] = make_msgid(domain="ludvika-social.invalid")
+    message["X-Channel"] = f"{channel.name} ({channel.get_platform_display()}) {channel.public_url}"
+    message["X-Department"] = channel.department.name
+    message["X-Platform-Item-Id"] = item.platform_id
+    message["X-Thread-Id"] = item.thread_platform_id or ""
+    message["X-Author-Id"] = item.author_platform_id
+    message["X-Author-Name"] = item.author_name
+    message["X-Author-Profile"] = item.author_profile_url
+    message["X-Received-At"] = item.received_at.isoformat()
+    attachments = list(item.attachments.values_list("url", flat=True))
+    body = item.text or ""
+    if attachments:
+        body += "\n\n" + _("Bilagor:") + "\n" + "\n".join(attachments)
+    message.set_content(body, cte="quoted-printable")
+    return message.as_string()
+
+
+def dm_handoff(*, user, entry: QueueEntry, method: str, reference: str = "", request_id: str = "") -> Handoff:
+    _check_may_act(user, entry)
+    if not entry.is_dm:
+        raise ValidationError(_("Bara direktmeddelanden lämnas över som inkomna handlingar."))
+    if method not in HandoffMethod.values:
+        raise ValidationError(_("Välj hur meddelandet lämnas över."))
+    reference = (reference or "").strip()[:100]
+    recipient = ""
+    if method == HandoffMethod.MAILBOX:
+        recipient = conf.get("MODERATION_OFFICIAL_MAILBOX")
+    elif method == HandoffMethod.FEEDBACK:
+        recipient = conf.get("MODERATION_FEEDBACK_EMAIL")
+        if not recipient:
+            raise ValidationError(_("Synpunktshanteringens adress är inte inställd (MODERATION_FEEDBACK_EMAIL)."))
+    elif not reference:
+        raise ValidationError(_("Ange diarienumret som ärendesystemet gav meddelandet."))
+    eml = dm_eml(entry=entry)
+    sha = hashlib.sha256(eml.encode("utf-8")).hexdigest()
+    try:
+        with transaction.atomic():
+            handoff = Handoff.objects.create(entry=entry, method=method, recipient=recipient, reference=reference,
+                                             eml=eml, eml_sha256=sha, created_by=user)
+            if recipient:
+                handoff.message_id = _send(entry=entry, recipient=recipient, eml=eml, sha=sha)
+                handoff.save(update_fields=["message_id"])
+            _audit(entry=entry, action=AuditEvent.Action.HANDOFF, actor=user, before=_state(entry),
+                   request_id=request_id, extra={"method": method, "reference": reference, "eml_sha256": sha,
+                                                 "recipient": recipient, "message_id": handoff.message_id})
+    except IntegrityError:
+        raise ValidationError(_("Meddelandet är redan överlämnat.")) from None
+    return handoff
+
+
+def _send(*, entry: QueueEntry, recipient: str, eml: str, sha: str) -> str:
+    item = entry.item
+    message_id = make_msgid(domain="ludvika-social.invalid")
+    body = _(
+        "Inkommen handling: ett direktmeddelande till %(channel)s (%(department)s).\n"
+        "Avsändare: %(author)s (%(profile)s)\nMottaget: %(received)s\n"
+        "Meddelandet och dess metadata finns i den bifogade filen (SHA-256 %(sha)s).\n"
+    ) % {"channel": entry.channel.name, "department": entry.channel.department.name,
+         "author": item.author_name or item.author_platform_id, "profile": item.author_profile_url or "-",
+         "received": item.received_at.isoformat(), "sha": sha}
+    mail = EmailMessage(subject=_("Inkommen handling via sociala medier: %(channel)s") % {"channel": entry.channel.name},
+                        body=body, to=[recipient], headers={"Message-ID": message_id})
+    mail.attach(f"direktmeddelande-{item.pk}.eml", eml, "message/rfc822")
+    mail.send()
+    return message_id
