@@ -64,6 +64,7 @@ class RecordType(models.TextChoices):
     ITEM_VERSION = "item_version", _("Inkommen version")
     REMOVAL_SNAPSHOT = "removal_snapshot", _("Ögonblicksbild före borttagning")
     CSAM_MARKING = "csam_marking", _("Markering: misstänkt övergreppsmaterial")
+    ATTACHMENT = "attachment", _("Bilagefil")
 
 
 class ItemKind(models.TextChoices):

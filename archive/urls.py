@@ -5,6 +5,7 @@ from archive import views
 urlpatterns = [
     path("personal/arkiv/", views.search, name="archive-search"),
     path("personal/arkiv/post/<int:sequence>/", views.record_detail, name="archive-record-detail"),
+    path("personal/arkiv/post/<int:sequence>/fil/", views.record_file, name="archive-record-file"),
     path("personal/arkiv/post/<int:sequence>/markera/", views.record_mark_csam, name="archive-record-mark-csam"),
     path("personal/arkiv/begaran/", views.request_list, name="archive-request-list"),
     path("personal/arkiv/begaran/ny/", views.request_create, name="archive-request-create"),

@@ -79,3 +79,44 @@ def verify_chain() -> VerificationResult:
             checked + 1 if head_sequence > checked else checked,
         )
     return VerificationResult(True, checked, tombstones)
+
+
+@dataclass
+class FileVerificationResult:
+    ok: bool
+    checked: int
+    problem: str = ""
+    sequence: int | None = None
+
+
+def verify_files() -> FileVerificationResult:
+    """Re-check every live attachment record's file: it exists in the archive's file store and its
+    SHA-256 and size are those the record names. Stops at the first mismatch."""
+    import json
+
+    from archive.models import ArchiveRecord, RecordType
+    from archive.services.attachments import archive_file_path, stored_path_for
+
+    checked = 0
+    live = ArchiveRecord.objects.filter(record_type=RecordType.ATTACHMENT, culled_at__isnull=True).order_by("sequence")
+    for sequence, content in live.values_list("sequence", "content").iterator(chunk_size=2000):
+        info = (json.loads(content).get("snapshot") or {}).get("attachment") or {}
+        expected = info.get("sha256") or ""
+        try:
+            path = archive_file_path(info.get("stored_path") or stored_path_for(expected))
+        except ValueError:
+            return FileVerificationResult(False, checked, f"record #{sequence}: names no valid SHA-256", sequence)
+        if not path.is_file():
+            return FileVerificationResult(False, checked, f"record #{sequence}: file {path} is missing", sequence)
+        digest = hashlib.sha256()
+        size = 0
+        with open(path, "rb") as handle:
+            while block := handle.read(1 << 20):
+                size += len(block)
+                digest.update(block)
+        if digest.hexdigest() != expected or (info.get("size") is not None and size != info["size"]):
+            return FileVerificationResult(
+                False, checked, f"record #{sequence}: file {path} does not match its SHA-256 (altered)", sequence
+            )
+        checked += 1
+    return FileVerificationResult(True, checked)

@@ -96,16 +96,37 @@ def record_detail(request, sequence: int):
     record = selectors.record_get_for_user(user=request.user, sequence=sequence)
     services.access_log_write(user=request.user, action=AccessAction.VIEW, sequences=[record.sequence])
     content = json.loads(record.content) if record.content else None
+    versions = list(selectors.record_versions(record=record))
     return render(request, "archive/record_detail.html", {
         "record": record,
         "content": content,
         "snapshot": (content or {}).get("snapshot") or {},
+        "attachment": ((content or {}).get("snapshot") or {}).get("attachment"),
+        "attachment_files": [
+            {"record": r, "info": services.attachment_info(r)}
+            for r in services.attachment_records_of_items({(record.channel_id, record.platform_id)})
+        ] if record.platform_id and content else [],
         "decision": (content or {}).get("decision"),
         "marking": (content or {}).get("marking"),
         "content_pretty": json.dumps(content, ensure_ascii=False, indent=2, sort_keys=True) if content else "",
-        "versions": selectors.record_versions(record=record),
+        "versions": versions,
         "csam_form": CsamMarkForm() if selectors.can_manage_gallring(request.user) else None,
     })
+
+
+@role_required(*ARCHIVE)
+def record_file(request, sequence: int):
+    """The archived file of an attachment record, as a download (never rendered inline)."""
+    record = selectors.record_get_for_user(user=request.user, sequence=sequence)
+    path = services.attachment_stored_file(record=record)
+    if path is None:
+        raise Http404
+    services.access_log_write(user=request.user, action=AccessAction.VIEW, sequences=[record.sequence])
+    info = services.attachment_info(record)
+    return FileResponse(
+        open(path, "rb"), as_attachment=True, filename=services.attachment_file_name(info),
+        content_type=info.get("media_type") or "application/octet-stream",
+    )
 
 
 @role_required(*RECORDS_OFFICER)
@@ -117,7 +138,7 @@ def record_mark_csam(request, sequence: int):
         messages.error(request, _("Ange polisanmälans referens. Inget har ändrats."))
         return redirect("archive-record-detail", sequence=record.sequence)
     try:
-        marking = services.csam_mark_captured(
+        marking = services.csam_mark_with_files(
             record=record, police_report_reference=form.cleaned_data["police_report_reference"],
             marked_by=request.user, note=form.cleaned_data["note"],
         )

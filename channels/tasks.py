@@ -86,14 +86,15 @@ def outbox_sweep_task() -> int:
 
 @shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=5)
 def attachment_download_task(self, attachment_id: int) -> str:
-    """Download one attachment's copy; transient failures retry with backoff and jitter."""
+    """Download one attachment's copy (and its archive copy and record); transient failures (network,
+    database, the archive's file store) retry with backoff and jitter."""
     import random
 
     from .services import DownloadTransient, attachment_download, attachment_give_up
 
     try:
         return attachment_download(attachment_id=attachment_id).state
-    except DownloadTransient as exc:
+    except (DownloadTransient, OSError, *DB_TRANSIENT) as exc:
         if self.request.retries >= self.max_retries:
             attachment_give_up(attachment_id=attachment_id, error=str(exc))
             return "failed"

@@ -1,5 +1,14 @@
 """Archive services (writes). Import from here: ``from archive.services import capture_item_versions``."""
 
+from archive.services.attachments import (
+    archive_file_path,
+    archive_files_root,
+    attachment_info,
+    attachment_records_of_items,
+    attachment_stored_file,
+    capture_attachment,
+    csam_mark_with_files,
+)
 from archive.services.capture import (
     capture_csam_marking,
     capture_item_version,
@@ -9,6 +18,7 @@ from archive.services.capture import (
 )
 from archive.services.earkiv import export_sip
 from archive.services.exports import (
+    attachment_file_name,
     export_data_subject,
     export_path,
     export_records_bag,
@@ -35,10 +45,18 @@ from archive.services.requests import (
 
 __all__ = [
     "access_log_write",
+    "archive_file_path",
+    "archive_files_root",
+    "attachment_file_name",
+    "attachment_info",
+    "attachment_records_of_items",
+    "attachment_stored_file",
+    "capture_attachment",
     "capture_csam_marking",
     "capture_item_version",
     "capture_item_versions",
     "csam_mark_captured",
+    "csam_mark_with_files",
     "export_data_subject",
     "export_path",
     "export_records_bag",

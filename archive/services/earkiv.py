@@ -6,6 +6,8 @@ Layout of the package (root folder named after OBJID):
   metadata/preservation/premis.xml           PREMIS 3 objects and events: capture, edit, moderation,
                                              hand-off (transfer)
   representations/rep-native/data/*.json     each record's canonical JSON, as archived
+  representations/rep-native/data/files/<sha256><suffix>   the archived attachment files of the
+                                             attachment records in the package
   representations/rep-normalised/data/records.jsonl   one normalised line per record
 """
 
@@ -22,7 +24,7 @@ from django.utils.translation import gettext as _
 from lxml import etree
 
 from archive.models import ArchiveRecord, ExportKind, RecordType
-from archive.services.exports import _date_bounds, _new_dir, _register
+from archive.services.exports import _date_bounds, _new_dir, _register, _stored_file, attachment_file_name
 
 METS_NS = "http://www.loc.gov/METS/"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -69,6 +71,19 @@ def _normalised(record: ArchiveRecord, content: dict) -> dict:
         "visibility": record.visibility,
         "codes": decision.get("codes") or [],
         "reason": decision.get("reason") or "",
+        **_normalised_attachment(snapshot.get("attachment")),
+    }
+
+
+def _normalised_attachment(info: dict | None) -> dict:
+    if not info:
+        return {}
+    return {
+        "attachment_file": f"files/{attachment_file_name(info)}",
+        "attachment_sha256": info.get("sha256"),
+        "attachment_size": info.get("size"),
+        "attachment_media_type": info.get("media_type"),
+        "attachment_url": info.get("url"),
     }
 
 
@@ -89,9 +104,14 @@ def _event(parent, identifier: str, event_type: str, when: str, detail: str, obj
     etree.SubElement(obj, _p("linkingObjectIdentifierValue")).text = object_id
 
 
-def _premis(records: list[tuple[ArchiveRecord, dict, str, str]], created: str, objid: str) -> bytes:
+def _premis(
+    records: list[tuple[ArchiveRecord, dict, str, str]], created: str, objid: str,
+    attachment_files: list[tuple[str, str, str]] = (),
+) -> bytes:
     root = etree.Element(_p("premis"), nsmap={"premis": PREMIS_NS, "xsi": XSI_NS}, version="3.0")
-    for _record, _content, href, checksum in records:
+    objects = [(href, checksum, "JSON") for _record, _content, href, checksum in records]
+    objects += list(attachment_files)
+    for href, checksum, format_name in objects:
         obj = etree.SubElement(root, _p("object"))
         obj.set(f"{{{XSI_NS}}}type", "premis:file")
         ident = etree.SubElement(obj, _p("objectIdentifier"))
@@ -103,11 +123,16 @@ def _premis(records: list[tuple[ArchiveRecord, dict, str, str]], created: str, o
         etree.SubElement(fixity, _p("messageDigest")).text = checksum
         fmt = etree.SubElement(chars, _p("format"))
         designation = etree.SubElement(fmt, _p("formatDesignation"))
-        etree.SubElement(designation, _p("formatName")).text = "JSON"
+        etree.SubElement(designation, _p("formatName")).text = format_name
     for record, content, href, _checksum in records:
         snapshot = content.get("snapshot") or {}
         received = _iso(record.received_at or record.created_at)
-        if record.record_type == RecordType.REMOVAL_SNAPSHOT:
+        if record.record_type == RecordType.ATTACHMENT:
+            info = snapshot.get("attachment") or {}
+            _event(root, f"capture-{record.sequence}", "capture", _iso(record.created_at),
+                   f"captured attachment file sha256 {info.get('sha256')} of {record.platform_id} "
+                   f"from {record.platform}", href)
+        elif record.record_type == RecordType.REMOVAL_SNAPSHOT:
             decision = content.get("decision") or {}
             _event(root, f"moderation-{record.sequence}", "moderation", _iso(record.created_at),
                    f"removal decision, codes {','.join(decision.get('codes') or [])}", href)
@@ -127,10 +152,13 @@ def _premis(records: list[tuple[ArchiveRecord, dict, str, str]], created: str, o
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def _file_element(group, file_id: str, href: str, data: bytes, mimetype: str, created: str) -> None:
+def _file_element(
+    group, file_id: str, href: str, data: bytes | None, mimetype: str, created: str,
+    size: int | None = None, checksum: str = "",
+) -> None:
     element = etree.SubElement(
-        group, _m("file"), ID=file_id, MIMETYPE=mimetype, SIZE=str(len(data)), CREATED=created,
-        CHECKSUM=hashlib.sha256(data).hexdigest(), CHECKSUMTYPE="SHA-256",
+        group, _m("file"), ID=file_id, MIMETYPE=mimetype, SIZE=str(len(data) if data is not None else size),
+        CREATED=created, CHECKSUM=checksum or hashlib.sha256(data).hexdigest(), CHECKSUMTYPE="SHA-256",
     )
     etree.SubElement(
         element, _m("FLocat"),
@@ -148,21 +176,37 @@ def build_sip(
     files: dict[str, tuple[bytes, str]] = {}
     parsed = []
     normalised_lines = []
+    # Attachment files: (href, source path, media type, size, sha256), copied, not read into memory.
+    attachment_files: dict[str, tuple[Path, str, int, str]] = {}
     for record in records:
         content = json.loads(record.content)
         href = f"representations/rep-native/data/{record.sequence:010d}.json"
         data = record.content.encode("utf-8")
         files[href] = (data, "application/json")
         parsed.append((record, content, href, hashlib.sha256(data).hexdigest()))
+        if record.record_type == RecordType.ATTACHMENT:
+            info = (content.get("snapshot") or {}).get("attachment") or {}
+            file_href = f"representations/rep-native/data/files/{attachment_file_name(info)}"
+            attachment_files[file_href] = (
+                _stored_file(info), info.get("media_type") or "application/octet-stream", int(info.get("size") or 0),
+                info.get("sha256") or "",
+            )
         normalised_lines.append(json.dumps(_normalised(record, content), ensure_ascii=False, sort_keys=True))
     files["representations/rep-normalised/data/records.jsonl"] = (
         ("\n".join(normalised_lines) + "\n").encode("utf-8"), "application/x-ndjson",
     )
-    premis = _premis(parsed, created, objid)
+    premis = _premis(
+        parsed, created, objid,
+        [(href, sha, mime) for href, (_path, mime, _size, sha) in attachment_files.items()],
+    )
     for relative, (data, _mime) in files.items():
         target = root_dir / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
+    for relative, (source, _mime, _size, _sha) in attachment_files.items():
+        target = root_dir / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
     premis_path = root_dir / "metadata/preservation/premis.xml"
     premis_path.parent.mkdir(parents=True, exist_ok=True)
     premis_path.write_bytes(premis)
@@ -202,6 +246,8 @@ def build_sip(
     for index, (relative, (data, mime)) in enumerate(files.items(), start=1):
         rep = relative.split("/")[1]
         _file_element(groups[rep], f"file-{index}", relative, data, mime, created)
+    for index, (relative, (_path, mime, size, sha)) in enumerate(attachment_files.items(), start=len(files) + 1):
+        _file_element(groups["rep-native"], f"file-{index}", relative, None, mime, created, size=size, checksum=sha)
 
     struct = etree.SubElement(mets, _m("structMap"), ID="structmap", TYPE="PHYSICAL", LABEL="CSIP")
     top = etree.SubElement(struct, _m("div"), ID="div-root", LABEL=objid)

@@ -26,7 +26,14 @@ from archive.models import (
     Export,
     ExportKind,
     PublicRecordsRequest,
+    RecordType,
     ReviewDecision,
+)
+from archive.services.attachments import (
+    archive_file_path,
+    attachment_info,
+    attachment_records_of_items,
+    file_suffix,
 )
 from archive.services.requests import access_log_write
 
@@ -90,16 +97,20 @@ def _snapshot(content: str) -> dict:
 
 
 def _bag(
-    *, directory: Path, files: dict[str, bytes], external_identifier: str, description: str, zip_name: str
+    *, directory: Path, files: dict[str, bytes | Path], external_identifier: str, description: str, zip_name: str
 ) -> Path:
-    """Write ``files`` as a BagIt 1.0 bag (SHA-512 manifests), validate it and zip it."""
+    """Write ``files`` as a BagIt 1.0 bag (SHA-512 manifests), validate it and zip it. A value is the
+    file's bytes or the path of a file to copy (an archived attachment file)."""
     bag_dir = directory / "bag"
     bag_dir.mkdir()
     for relative, data in files.items():
         # make_bag moves the directory's contents into data/.
         target = bag_dir / relative.removeprefix("data/")
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        if isinstance(data, Path):
+            shutil.copyfile(data, target)
+        else:
+            target.write_bytes(data)
     bag = bagit.make_bag(
         str(bag_dir),
         bag_info={
@@ -116,21 +127,57 @@ def _bag(
     return directory / f"{zip_name}.zip"
 
 
-def _record_files(records) -> tuple[dict[str, bytes], list[int]]:
-    files: dict[str, bytes] = {}
+def attachment_file_name(info: dict) -> str:
+    """The name an archived attachment file has in an export: its SHA-256 and a suffix for its type."""
+    return f"{info['sha256']}{file_suffix(info.get('media_type') or '')}"
+
+
+def _record_files(records) -> tuple[dict[str, bytes | Path], list[int]]:
+    """Each live record's canonical JSON as data/records/<sequence>.json; for an attachment record
+    also its archived file as data/files/<sha256><suffix> (checked against its SHA-256 by bagit's
+    manifest only, so a missing file fails the export rather than giving an incomplete bag)."""
+    files: dict[str, bytes | Path] = {}
     sequences: list[int] = []
-    for sequence, _type, content, _content_sha, _record_sha, culled_at in records:
+    for sequence, record_type, content, _content_sha, _record_sha, culled_at in records:
         if culled_at is not None or not content:
             continue
         files[f"data/records/{sequence:010d}.json"] = content.encode("utf-8")
         sequences.append(sequence)
+        if record_type == RecordType.ATTACHMENT:
+            info = (json.loads(content).get("snapshot") or {}).get("attachment") or {}
+            files[f"data/files/{attachment_file_name(info)}"] = _stored_file(info)
     return files, sequences
 
 
+def _stored_file(info: dict) -> Path:
+    path = archive_file_path(info.get("stored_path") or "")
+    if not info.get("stored_path") or not path.is_file():
+        raise ValidationError(
+            _("Arkivets fil för bilagan %(sha)s saknas; kör verify_archive --files.") % {"sha": info.get("sha256")}
+        )
+    return path
+
+
+def _with_item_attachments(records, rows: list) -> list:
+    """``rows`` and the live attachment records of the items among them that are not in ``rows``."""
+    present = {row[0] for row in rows}
+    pairs = set(
+        records.filter(culled_at__isnull=True).exclude(record_type=RecordType.ATTACHMENT)
+        .order_by().values_list("channel_id", "platform_id").distinct()
+    )
+    extra = [
+        (r.sequence, r.record_type, r.content, r.content_sha256, r.record_sha256, r.culled_at)
+        for r in attachment_records_of_items(pairs)
+        if r.sequence not in present
+    ]
+    return sorted([*rows, *extra], key=lambda row: row[0]) if extra else rows
+
+
 def export_records_bag(*, user, records, description: str, external_identifier: str = "") -> Export:
-    """A BagIt bag of records' canonical JSON (one file per record, as archived, hash-verifiable)."""
-    rows = records.order_by("sequence").values_list(*RECORD_COLUMNS).iterator(chunk_size=CHUNK)
-    files, sequences = _record_files(rows)
+    """A BagIt bag of records' canonical JSON (one file per record, as archived, hash-verifiable),
+    with the archived attachment files of the items it includes (and their attachment records)."""
+    rows = list(records.order_by("sequence").values_list(*RECORD_COLUMNS).iterator(chunk_size=CHUNK))
+    files, sequences = _record_files(_with_item_attachments(records, rows))
     if not sequences:
         raise ValidationError(_("Det finns inga arkivposter att exportera."))
     files["data/records.jsonl"] = "".join(
@@ -144,10 +191,28 @@ def export_records_bag(*, user, records, description: str, external_identifier: 
     return _register(kind=ExportKind.BAG, user=user, key=key, path=path, description=description, sequences=sequences)
 
 
+def _attachment_entry(record: ArchiveRecord) -> dict:
+    info = attachment_info(record)
+    return {
+        "sequence": record.sequence, "media_type": info.get("media_type") or "", "size": info.get("size"),
+        "sha256": info.get("sha256") or "", "url": info.get("url") or "", "file": attachment_file_name(info),
+        "stored_path": info.get("stored_path") or "",
+    }
+
+
 def _delivery_entries(request: PublicRecordsRequest) -> list[dict]:
-    """What a request delivers: released records whole, partially released ones as masked copies."""
+    """What a request delivers: released records whole (with the item's archived attachment files),
+    partially released ones as masked copies (text only: no attachment files)."""
     entries = []
-    items = request.items.select_related("record").prefetch_related("masked_copies").order_by("record__sequence")
+    items = list(
+        request.items.select_related("record").prefetch_related("masked_copies").order_by("record__sequence")
+    )
+    released_pairs = {
+        (item.record.channel_id, item.record.platform_id) for item in items if item.decision == ReviewDecision.RELEASE
+    }
+    attachments: dict[tuple, list[dict]] = {}
+    for record in attachment_records_of_items(released_pairs):
+        attachments.setdefault((record.channel_id, record.platform_id), []).append(_attachment_entry(record))
     for item in items:
         record = item.record
         snapshot = _snapshot(record.content).get("snapshot") or {}
@@ -163,8 +228,12 @@ def _delivery_entries(request: PublicRecordsRequest) -> list[dict]:
             "thread_parent_text": (snapshot.get("thread") or {}).get("parent_text") or "",
         }
         if item.decision == ReviewDecision.RELEASE:
+            if record.record_type == RecordType.ATTACHMENT:
+                files = [_attachment_entry(record)] if record.culled_at is None else []
+            else:
+                files = attachments.get((record.channel_id, record.platform_id), [])
             entries.append({**base, "text": snapshot.get("text") or "", "masked": False,
-                            "content_sha256": record.content_sha256})
+                            "content_sha256": record.content_sha256, "attachments": files})
         elif item.decision == ReviewDecision.PARTIAL:
             copy = item.masked_copies.all()[0]
             entries.append({**base, "text": copy.masked_text, "masked": True, "mask_log": copy.mask_log,
@@ -204,8 +273,15 @@ def export_request_pdf(*, request: PublicRecordsRequest, user) -> Export:
     path.write_bytes(data)
     return _register(
         kind=ExportKind.PDF, user=user, key=key, path=path, description=title,
-        sequences=[e["sequence"] for e in entries], request=request,
+        sequences=_entry_sequences(entries), request=request,
     )
+
+
+def _entry_sequences(entries: list[dict]) -> list[int]:
+    """The records an export delivers: the entries and their attachment records."""
+    sequences = {e["sequence"] for e in entries}
+    sequences.update(a["sequence"] for e in entries for a in e.get("attachments") or [])
+    return sorted(sequences)
 
 
 def export_request_bag(*, request: PublicRecordsRequest, user) -> Export:
@@ -217,6 +293,9 @@ def export_request_bag(*, request: PublicRecordsRequest, user) -> Export:
         f"data/records/{e['sequence']:010d}.json": json.dumps(e, ensure_ascii=False, indent=2).encode("utf-8")
         for e in entries
     }
+    for entry in entries:
+        for attachment in entry.get("attachments") or []:
+            files[f"data/files/{attachment['file']}"] = _stored_file(attachment)
     if request.decision_text:
         files["data/beslut.txt"] = request.decision_text.encode("utf-8")
     title = _("Utlämnade handlingar, begäran %(id)s") % {"id": request.pk}
@@ -225,7 +304,7 @@ def export_request_bag(*, request: PublicRecordsRequest, user) -> Export:
                 description=title, zip_name=f"begaran-{request.pk}")
     return _register(
         kind=ExportKind.BAG, user=user, key=key, path=path, description=title,
-        sequences=[e["sequence"] for e in entries], request=request,
+        sequences=_entry_sequences(entries), request=request,
     )
 
 

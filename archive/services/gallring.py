@@ -4,10 +4,13 @@ Only records whose information class has a decided rule (not "bevaras") and whos
 passed are culled; records under an active hold, or concerned by an open public-records request
 (any version of the same platform item), are skipped. Each rule's run writes a GallringProtocol
 that is itself kept. A culled record becomes a tombstone: content, search text and author fields
-are cleared, the hashes stay, so ``verify_archive`` still verifies the chain.
+are cleared, the hashes stay, so ``verify_archive`` still verifies the chain. A culled attachment
+record's file is deleted from the archive's file store (unless a live attachment record of another
+item names the same file); the protocol row keeps the file's SHA-256 as a fourth column.
 """
 
 import datetime
+import json
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -20,10 +23,12 @@ from archive.models import (
     GallringProtocol,
     Hold,
     InformationClass,
+    RecordType,
     RequestItem,
     RequestState,
     RetentionRule,
 )
+from archive.services.attachments import archive_files_remove
 
 
 def months_before(moment: datetime.datetime, months: int) -> datetime.datetime:
@@ -114,6 +119,11 @@ def gallring_run_rule(*, rule: RetentionRule, now: datetime.datetime | None = No
             .order_by("sequence")
             .values_list("pk", "sequence", "record_sha256", "content_sha256", "received_at")
         )
+        # Attachment records: their file goes too; the protocol keeps the file's SHA-256.
+        file_sha = {
+            pk: (json.loads(content).get("snapshot") or {}).get("attachment", {}).get("sha256") or ""
+            for pk, content in cullable.filter(record_type=RecordType.ATTACHMENT).values_list("pk", "content")
+        }
         span = cullable.aggregate(earliest=Min("received_at"), latest=Max("received_at"))
         protocol = GallringProtocol.objects.create(
             rule=rule,
@@ -125,13 +135,18 @@ def gallring_run_rule(*, rule: RetentionRule, now: datetime.datetime | None = No
             skipped_request_count=skipped_request,
             earliest=span["earliest"],
             latest=span["latest"],
-            culled=[[seq, record_sha, content_sha] for _pk, seq, record_sha, content_sha, _r in rows],
+            culled=[
+                [seq, record_sha, content_sha, file_sha[pk]] if pk in file_sha else [seq, record_sha, content_sha]
+                for pk, seq, record_sha, content_sha, _r in rows
+            ],
         )
         ids = [row[0] for row in rows]
         for start in range(0, len(ids), 5000):
             ArchiveRecord.objects.filter(pk__in=ids[start : start + 5000])._gallring_update(
                 content="", search_text="", author_name="", author_platform_id="", culled_at=now, culled_by=protocol
             )
+        # Last step of the transaction: files no live attachment record names any more.
+        archive_files_remove(sha256s=set(file_sha.values()))
     return protocol
 
 

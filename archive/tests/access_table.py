@@ -27,6 +27,13 @@ def _export(fx):
     return {"pk": export.pk}
 
 
+def _attachment_record(fx):
+    from archive.tests.test_attachments import make_attachment_record
+
+    fx("settings").ARCHIVE_FILES_ROOT = fx("tmp_path") / "archive-files"
+    return make_attachment_record(fx("channel"))
+
+
 def _hold(fx):
     hold = services.hold_create(user=fx("records_officer"), reason="Tvist", author_platform_id="user1")
     return {"pk": hold.pk}
@@ -35,6 +42,7 @@ def _hold(fx):
 ACCESS = {
     "archive-search": staff(*ARCHIVE),
     "archive-record-detail": staff(*ARCHIVE, kwargs=lambda fx: {"sequence": make_record(fx("channel")).sequence}),
+    "archive-record-file": staff(*ARCHIVE, kwargs=lambda fx: {"sequence": _attachment_record(fx).sequence}),
     "archive-record-mark-csam": staff(
         "records_officer", method="post", kwargs=lambda fx: {"sequence": make_record(fx("channel")).sequence},
         data=lambda fx: {"police_report_reference": "Polisen 5000-K1-26"},

@@ -1,7 +1,9 @@
 """Downloading attachment copies: streamed, size-limited, content-type checked, hashed (SHA-256).
 
 Runs in its own task after the page that found the attachment has committed, so a slow or huge
-file never holds up storing items."""
+file never holds up storing items. A stored file is also copied into the archive's content-addressed
+store with an "attachment" archive record (archive.services.attachments.capture_attachment), in the
+same transaction as the download's bookkeeping."""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
+
+from archive.services.attachments import capture_attachment
 
 from ..models import Attachment, AttachmentState
 from .common import scrub
@@ -68,10 +72,14 @@ def attachment_download(*, attachment_id: int, session: requests.Session | None 
                 name = f"{digest.hexdigest()}{_suffix(content_type)}"
                 with transaction.atomic():
                     attachment.file.save(name, File(tmp), save=False)
-                    return _finish(
+                    attachment = _finish(
                         attachment, AttachmentState.STORED, sha256=digest.hexdigest(), size=size,
                         content_type=content_type, file=attachment.file.name,
                     )
+                    # The archive's own copy and its record, in the same transaction as the bookkeeping.
+                    tmp.seek(0)
+                    capture_attachment(attachment=attachment, source=tmp)
+                    return attachment
     except (requests.ConnectionError, requests.Timeout) as exc:
         raise DownloadTransient(scrub(exc)) from None
     except requests.RequestException as exc:

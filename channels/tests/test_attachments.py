@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -94,3 +95,37 @@ def test_a_stored_attachment_is_not_downloaded_again(stored):
     attachment = attachment_download(attachment_id=stored("/bild.png").pk)
     again = attachment_download(attachment_id=attachment.pk)
     assert again.attempts == attachment.attempts
+
+
+def test_a_stored_download_is_archived_in_the_same_transaction(stored, settings, tmp_path):
+    from archive.models import ArchiveRecord
+
+    settings.ARCHIVE_FILES_ROOT = tmp_path / "archive-files"
+    attachment = attachment_download(attachment_id=stored("/bild.png").pk)
+    record = ArchiveRecord.objects.get(record_type="attachment")
+    info = json.loads(record.content)["snapshot"]["attachment"]
+    assert info["sha256"] == attachment.sha256 and info["url"] == attachment.url
+    assert (tmp_path / "archive-files" / info["stored_path"]).read_bytes() == PNG
+
+
+def test_a_rejected_download_archives_nothing(stored, settings, tmp_path):
+    from archive.models import ArchiveRecord
+
+    settings.ARCHIVE_FILES_ROOT = tmp_path / "archive-files"
+    attachment_download(attachment_id=stored("/sida.html").pk)
+    assert not ArchiveRecord.objects.filter(record_type="attachment").exists()
+    assert not (tmp_path / "archive-files").exists()
+
+
+def test_when_the_archive_cannot_store_the_file_the_download_is_not_recorded(stored, settings, tmp_path):
+    from archive.models import ArchiveRecord
+
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_bytes(b"")
+    settings.ARCHIVE_FILES_ROOT = blocker / "archive"
+    attachment = stored("/bild.png")
+    with pytest.raises(OSError):
+        attachment_download(attachment_id=attachment.pk)
+    attachment.refresh_from_db()
+    assert attachment.state == "pending" and not attachment.sha256  # retried by the task
+    assert not ArchiveRecord.objects.filter(record_type="attachment").exists()
