@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 PORT ?= 8000
 SIM_PORT ?= 8765
 
-.PHONY: run test lint check bench install messages clean
+.PHONY: run test reliability lint check bench install messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,9 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(VENV)/bin/pytest
+
+reliability: $(STAMP)
+	RUN_RELIABILITY=1 $(VENV)/bin/pytest -q -p no:logging tests/reliability
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

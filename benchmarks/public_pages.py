@@ -19,7 +19,7 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from benchmarks._common import ROOT, drop_database, fresh_database, machine, manage  # noqa: E402
+from benchmarks._common import ROOT, drop_database, fresh_database, machine, manage
 
 DB_NAME = "ls_bench_public"
 PORT = 8391

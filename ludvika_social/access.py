@@ -54,3 +54,56 @@ def login_only(view: Callable) -> Callable:
 
     wrapper.access_rule = "login"
     return wrapper
+
+
+def metrics_access(view: Callable) -> Callable:
+    """A machine endpoint (Prometheus scraping /metrics): a request from an address in
+    METRICS_ALLOWED_IPS (addresses or networks), or one with ``Authorization: Bearer <METRICS_TOKEN>``,
+    gets through without a login; so does a logged-in informatör, to look at it in a browser.
+    Anyone else is treated as for a staff page: anonymous visitors go to login, other staff get 403.
+
+    Only REMOTE_ADDR is compared, never X-Forwarded-For: behind a proxy on the same host every request
+    comes from the proxy's address, so use the token there rather than allow-listing 127.0.0.1."""
+    from registry.models import Role
+
+    allowed_roles = frozenset({Role.INFORMATOR})
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if _machine_allowed(request):
+            return view(request, *args, **kwargs)
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not (user_roles(request.user) & allowed_roles):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    wrapper.access_rule = allowed_roles
+    wrapper.machine_access = True
+    return wrapper
+
+
+def _machine_allowed(request) -> bool:
+    import hmac
+    import ipaddress
+
+    from django.conf import settings
+
+    token = getattr(settings, "METRICS_TOKEN", "")
+    header = request.headers.get("Authorization", "")
+    if token and header.startswith("Bearer ") and hmac.compare_digest(header[7:].strip().encode(), token.encode()):
+        return True
+    networks = getattr(settings, "METRICS_ALLOWED_IPS", [])
+    if not networks:
+        return False
+    try:
+        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+    except ValueError:
+        return False
+    for network in networks:
+        try:
+            if address in ipaddress.ip_network(network, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False

@@ -2,9 +2,13 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from . import access, accounts, views
+from .ops import views as ops_views
 
 urlpatterns = [
     path("", views.root, name="root"),
+    # Operations: health for load balancers (public), Prometheus metrics (allow-list or token).
+    path("healthz", ops_views.healthz, name="healthz"),
+    path("metrics", ops_views.metrics_view, name="metrics"),
     path("personal/", views.staff_home, name="staff-home"),
     path("logga-in/", accounts.login_view, name="login"),
     path("logga-ut/", accounts.logout_view, name="logout"),

@@ -67,7 +67,9 @@ def outbox_enqueue(
         action, created = OutboxAction.objects.get_or_create(idempotency_key=idempotency_key, defaults=defaults)
         if created:
             action_id = action.pk
-            transaction.on_commit(lambda: _enqueue(action_id))
+            # robust: with the broker down the action stays pending (the sweep enqueues it later),
+            # and the caller's committed decision must not turn into an error page.
+            transaction.on_commit(lambda: _enqueue(action_id), robust=True)
     return action
 
 
@@ -190,7 +192,7 @@ def outbox_retry(*, action_id: int) -> bool:
         state=ActionState.PENDING, attempts=0, next_attempt_at=None, finished_at=None
     )
     if changed == 1:
-        transaction.on_commit(lambda: _enqueue(action_id))
+        transaction.on_commit(lambda: _enqueue(action_id), robust=True)
     return changed == 1
 
 

@@ -107,7 +107,7 @@ def polls_enqueue_due(*, now: dt.datetime | None = None) -> list[int]:
     with transaction.atomic():
         ChannelSync.objects.filter(pk__in=[pk for pk, _c in due]).update(next_poll_at=now + guard)
         channel_ids = [channel_id for _pk, channel_id in due]
-        transaction.on_commit(lambda: [channel_poll_task.delay(cid) for cid in channel_ids])
+        transaction.on_commit(lambda: [channel_poll_task.delay(cid) for cid in channel_ids], robust=True)
     return channel_ids
 
 
@@ -273,7 +273,7 @@ def _enqueue_context(report: PollReport) -> None:
 
     ids = sorted(report.missing_context)[: int(getattr(settings, "CHANNELS_THREAD_CONTEXT_MAX", 50))]
     channel_id = report.channel_id
-    transaction.on_commit(lambda: thread_context_fetch_task.delay(channel_id, ids))
+    transaction.on_commit(lambda: thread_context_fetch_task.delay(channel_id, ids), robust=True)
 
 
 def _record_failure(*, sync: ChannelSync, token: str, error: str) -> dt.datetime:

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_filters",
     "ludvika_social",
+    "ludvika_social.ops",
     "registry",
     "channels",
     "moderation",
@@ -39,6 +40,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every request gets its id (logs, audit rows, X-Request-ID) and its latency measured.
+    "ludvika_social.ops.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -90,9 +93,11 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            # Misses instead of errors while Redis is down, so the web keeps serving (ops/cache.py).
+            "BACKEND": "ludvika_social.ops.cache.ResilientRedisCache",
+            "LOCATION": env.str("CACHE_URL", default="") or REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="ls"),
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:
@@ -171,12 +176,21 @@ if not REDIS_URL:
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
         "processed_folder": str(VAR_DIR / "celery-processed"),
+        # kombu writes broadcast exchange bindings here (relative to the working directory otherwise).
+        "control_folder": str(VAR_DIR / "celery-control"),
         "store_processed": False,
     }
-    for _d in (_queue_dir, VAR_DIR / "celery-processed"):
+    for _d in (_queue_dir, VAR_DIR / "celery-processed", VAR_DIR / "celery-control"):
         _d.mkdir(parents=True, exist_ok=True)
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+    # A message not acknowledged within the visibility timeout is delivered again. It must exceed the
+    # longest task (CELERY_TASK_TIME_LIMIT, 30 min) and the longest retry countdown (15 min, the outbox
+    # backoff cap), or a task would run twice; the services' compare-and-set claims make a second run
+    # harmless anyway. A killed worker's tasks come back after this time (or at once on restart, since
+    # a warm shutdown or a lost worker requeues them: CELERY_TASK_REJECT_ON_WORKER_LOST).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * 60 * 60),
+    }
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
@@ -187,6 +201,18 @@ CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# Keep reconnecting to the broker for ever (at start and after an outage) instead of giving up.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# When the broker connection is lost, running tasks are cancelled: their unacknowledged messages are
+# redelivered anyway (late acknowledgement), and the claims make the second run safe.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# Publishing a task retries a few times, then fails fast (the outbox sweep re-enqueues what was lost).
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 3, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+# Logging is Django's LOGGING (JSON with task ids in production), not Celery's own handlers.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_WORKER_SEND_TASK_EVENTS = False
 # Beat entries and task routes are declared in each app's schedule.py (see ludvika_social/celery.py).
 
 # Content-Security-Policy: no inline script without the per-request nonce; nothing from foreign hosts.
@@ -218,14 +244,32 @@ INSTAGRAM_GRAPH_URL = env.str("INSTAGRAM_GRAPH_URL", default="https://graph.face
 YOUTUBE_API_URL = env.str("YOUTUBE_API_URL", default="https://www.googleapis.com/youtube/v3")
 BLUESKY_API_URL = env.str("BLUESKY_API_URL", default="https://bsky.social/xrpc")
 LINKEDIN_API_URL = env.str("LINKEDIN_API_URL", default="https://api.linkedin.com/rest")
+# Meta (Facebook/Instagram) webhooks: the app secret signs payloads (X-Hub-Signature-256), the verify
+# token answers the subscription handshake. The endpoint refuses everything until both are set.
+META_APP_SECRET = env.str("META_APP_SECRET", default="")
+META_WEBHOOK_VERIFY_TOKEN = env.str("META_WEBHOOK_VERIFY_TOKEN", default="")
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "ludvika_social.logging.RedactFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# Plain text in development, one JSON object per line in production (LOG_JSON, default on there).
+# Either way every record carries the request id / task id and passes the redaction filter.
+LOG_JSON = env.bool("LOG_JSON", default=False)
+
+
+def _logging(json_logs: bool) -> dict:
+    from ludvika_social.ops.logs import logging_config
+
+    return logging_config(json_logs=json_logs, level=LOG_LEVEL)
+
+
+LOGGING = _logging(LOG_JSON)
+# One log line per request (method, URL name, path without query, status, duration, request id).
+LOG_REQUESTS = env.bool("LOG_REQUESTS", default=False)
+
+# Operations: /healthz thresholds and who may read /metrics (see docs/operations.md).
+HEALTH_POLL_MAX_AGE_SECONDS = env.int("HEALTH_POLL_MAX_AGE_SECONDS", default=15 * 60)
+HEALTH_OUTBOX_MAX_AGE_SECONDS = env.int("HEALTH_OUTBOX_MAX_AGE_SECONDS", default=15 * 60)
+HEALTH_OUTBOX_MAX_BACKLOG = env.int("HEALTH_OUTBOX_MAX_BACKLOG", default=0)
+HEALTH_BROKER_TIMEOUT_SECONDS = env.float("HEALTH_BROKER_TIMEOUT_SECONDS", default=2.0)
+# Addresses or networks (REMOTE_ADDR) that may scrape /metrics, and/or a bearer token for it.
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import _logging, env
 
 if env.bool("DEBUG", default=False):
     raise ImproperlyConfigured("DEBUG får inte vara på i produktion (DEBUG must be off in production).")
@@ -30,3 +30,8 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+
+# Structured JSON logs by default in production (LOG_JSON=false gives plain text).
+LOG_JSON = env.bool("LOG_JSON", default=True)
+LOGGING = _logging(LOG_JSON)
+LOG_REQUESTS = env.bool("LOG_REQUESTS", default=True)

@@ -11,3 +11,6 @@ STORAGES = {
 }
 CREDENTIALS_KEY = "n2Qw0dJ3V5q1bq8y7l0Zs3j9oJc7m4YtQx2pWz1aB6E="  # test-only key
 LANGUAGE_CODE = "sv"
+# Tasks enqueued by on-commit callbacks in tests go to an in-memory broker, never to var/.
+CELERY_BROKER_URL = "memory://"
+CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}

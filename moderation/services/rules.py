@@ -114,7 +114,7 @@ def addition_approve(*, user, addition: RuleAddition, note: str = "") -> RuleAdd
 
         channel_rescreen_task.delay(channel_id)
 
-    transaction.on_commit(enqueue)
+    transaction.on_commit(enqueue, robust=True)
     return addition
 
 

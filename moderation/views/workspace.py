@@ -41,12 +41,9 @@ MODERATORS = (Role.INFORMATOR, Role.REPRESENTATIVE)
 
 
 def request_id(request) -> str:
-    """The request's id: the proxy's X-Request-ID when present, else one made up for this request."""
-    rid = getattr(request, "_moderation_request_id", None)
-    if rid is None:
-        rid = (request.headers.get("X-Request-ID") or uuid.uuid4().hex)[:64]
-        request._moderation_request_id = rid
-    return rid
+    """The request's id as checked by the request-id middleware (a safe incoming X-Request-ID or a new
+    one), so audit rows and log lines carry the same id."""
+    return getattr(request, "request_id", "") or uuid.uuid4().hex
 
 
 # --- the queue ------------------------------------------------------------------------------------

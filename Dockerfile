@@ -1,0 +1,28 @@
+# One image for web, worker, poller and beat (compose.yaml). Python 3.11 on Debian, with the
+# libraries WeasyPrint needs for the archive's PDF deliveries.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    DJANGO_SETTINGS_MODULE=ludvika_social.settings.production
+
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b \
+      fonts-dejavu-core gettext postgresql-client \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --create-home --uid 1000 app
+
+WORKDIR /app
+COPY pyproject.toml ./
+RUN pip install --no-cache-dir .
+COPY --chown=app:app . .
+# Static files are collected at build time (whitenoise serves them); messages compiled.
+RUN SECRET_KEY=build-only-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')-0123456789abcdef \
+    ALLOWED_HOSTS=build CREDENTIALS_KEY=n2Qw0dJ3V5q1bq8y7l0Zs3j9oJc7m4YtQx2pWz1aB6E= \
+    python manage.py collectstatic --noinput -v 0 \
+ && python manage.py compilemessages -l en -v 0 \
+ && mkdir -p /app/var && chown -R app:app /app/var
+
+USER app
+EXPOSE 8000
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "ludvika_social.wsgi"]
