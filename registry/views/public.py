@@ -30,16 +30,30 @@ PUBLIC_MAX_AGE = 60
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 
 
+# The cache key of each cached page, by URL name; the language is added per request.
+_BODY_KINDS = {"public-channels": "html", "public-channels-json": "json", "public-channels-embed": "embed"}
+
+
+def _lookup(request) -> None:
+    """One cache round trip per request: the register version (registry.audit drops it after every
+    committed change) and this page's cached body with the version it was rendered for. A warm
+    public page therefore costs no database query and one cache read."""
+    body_key = f"public:{_BODY_KINDS[request.resolver_match.url_name]}:{get_language()}"
+    hits = cache.get_many([VERSION_CACHE_KEY, body_key])
+    version = hits.get(VERSION_CACHE_KEY)
+    if version is None:
+        version = selectors.registry_version() or _EPOCH
+        cache.set(VERSION_CACHE_KEY, version, VERSION_CACHE_SECONDS)
+    cached = hits.get(body_key)
+    request._registry_version = None if version == _EPOCH else version
+    request._public_body = cached[1] if cached and cached[0] == version else None
+    request._public_body_key = (body_key, version)
+
+
 def _version(request, *args, **kwargs):
-    # One query per request: the conditional-GET check and the body share the version.
-    # The version itself is cached (registry.audit drops it after every committed change), so a
-    # warm public page costs no database query at all.
+    # The conditional-GET check and the body share one lookup.
     if not hasattr(request, "_registry_version"):
-        version = cache.get(VERSION_CACHE_KEY)
-        if version is None:
-            version = selectors.registry_version() or _EPOCH
-            cache.set(VERSION_CACHE_KEY, version, VERSION_CACHE_SECONDS)
-        request._registry_version = version if version != _EPOCH else None
+        _lookup(request)
     return request._registry_version
 
 
@@ -49,15 +63,14 @@ def _etag(request, *args, **kwargs):
     return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
-def _cached_body(request, kind: str, build) -> str | bytes:
-    """Render once per registry version and language; later requests are served from the cache."""
-    last = _version(request)
-    key = f"public:{kind}:{get_language()}:{last.timestamp() if last else 0}"
-    hit = cache.get(key)
-    if hit is None:
-        hit = build()
-        cache.set(key, hit, 24 * 60 * 60)
-    return hit
+def _cached_body(request, build) -> str | bytes:
+    """The page rendered once per register version and language, then served from the cache."""
+    _version(request)
+    if request._public_body is None:
+        body_key, version = request._public_body_key
+        request._public_body = build()
+        cache.set(body_key, (version, request._public_body), 24 * 60 * 60)
+    return request._public_body
 
 
 def _grouped_context() -> dict:
@@ -91,7 +104,6 @@ def channel_list(request):
     # cache; the public layout has no script, so no CSP nonce is needed either.
     body = _cached_body(
         request,
-        "html",
         lambda: render_to_string(
             "registry/public/channel_page.html",
             {**_grouped_context(), **site_context(), "current_page": "public-channels"},
@@ -106,7 +118,6 @@ def channel_list(request):
 def channel_list_embed(request):
     body = _cached_body(
         request,
-        "embed",
         lambda: render_to_string("registry/public/channel_list.html", {**_grouped_context(), "embed": True}),
     )
     response = HttpResponse(body, content_type="text/html; charset=utf-8")
@@ -167,7 +178,7 @@ PARTY_DISCLAIMER = (
 @condition(etag_func=_etag, last_modified_func=_version)
 def channel_list_json(request):
     body = _cached_body(
-        request, "json", lambda: json.dumps(channels_feed(), ensure_ascii=False, separators=(",", ":")).encode()
+        request, lambda: json.dumps(channels_feed(), ensure_ascii=False, separators=(",", ":")).encode()
     )
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     return _cors(response)
