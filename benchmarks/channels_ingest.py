@@ -47,6 +47,23 @@ def current_rss_mb() -> float:
     return 0.0
 
 
+def backend_cpu_s() -> float:
+    """CPU seconds used so far by this connection's PostgreSQL backend (the server runs on this
+    machine): with the process's own CPU time, a measure of the work that does not depend on what
+    else the shared machine is running."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def recreate_database(url: str) -> None:
     from urllib.parse import urlsplit
 
@@ -158,6 +175,7 @@ def main() -> None:
     parser.add_argument("--naive-channels", type=int, default=10)
     parser.add_argument("--platform", default="youtube")
     parser.add_argument("--port", type=int, default=8791)
+    parser.add_argument("--profile", metavar="FILE", help="write cProfile statistics of the bulk phase to FILE")
     args = parser.parse_args()
 
     url = os.environ.get("DATABASE_URL", "")
@@ -210,14 +228,17 @@ def main() -> None:
         from channels.services import polling
 
         store_time = [0.0]
+        store_cpu = [0.0, 0.0]  # this process, the PostgreSQL backend
         real_store = polling.items_store
 
         def timed_store(**kwargs):
-            t0 = time.perf_counter()
+            t0, c0, b0 = time.perf_counter(), time.process_time(), backend_cpu_s()
             try:
                 return real_store(**kwargs)
             finally:
                 store_time[0] += time.perf_counter() - t0
+                store_cpu[0] += time.process_time() - c0
+                store_cpu[1] += backend_cpu_s() - b0
 
         polling.items_store = timed_store
         # The archive's share of storing (capture_item_versions runs inside each store transaction).
@@ -236,6 +257,12 @@ def main() -> None:
         archive.services.capture_item_versions = timed_capture
         rss_after_first = None
         fast_items = 0
+        profiler = None
+        if args.profile:
+            import cProfile
+
+            profiler = cProfile.Profile()
+            profiler.enable()
         t_start = time.perf_counter()
         for index, ch in enumerate(fast_channels):
             if index % 10 == 0:
@@ -247,6 +274,9 @@ def main() -> None:
             if index == max(0, len(fast_channels) // 10 - 1):
                 rss_after_first = current_rss_mb()
         fast_total_s = time.perf_counter() - t_start
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(args.profile)
         fast_store_s = store_time[0]
         polling.items_store = real_store
         archive.services.capture_item_versions = real_capture
@@ -268,6 +298,8 @@ def main() -> None:
         print(f"bulk store:    {fast_items} items in {fast_store_s:.1f} s storing = {fast_rate:,.0f} items/s "
               f"(of which archive capture {archive_time[0]:.1f} s; without it "
               f"{fast_items / (fast_store_s - archive_time[0]):,.0f} items/s)")
+        print(f"store CPU:     {store_cpu[0]:.1f} s in this process + {store_cpu[1]:.1f} s in the PostgreSQL backend "
+              f"= {fast_items / store_cpu[0]:,.0f} items per client CPU second" if store_cpu[0] else "store CPU: n/a")
         print(f"channel_poll:  {fast_items} items in {fast_total_s:.1f} s end to end (HTTP to the simulator included) "
               f"= {fast_items / fast_total_s:,.0f} items/s")
         print(f"naive store:   {naive_items} items in {naive_store_s:.1f} s = {naive_rate:,.0f} items/s")

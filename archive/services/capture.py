@@ -1,13 +1,16 @@
 """Capture: appending records to the hash chain.
 
 All appends go through ``_append``: it locks the chain head row (select_for_update; SQLite
-serialises writers anyway), computes the hashes in Python and writes the records with one
-bulk_create, inside the caller's transaction.
+serialises writers anyway), computes the hashes in Python and writes the records with one COPY
+on PostgreSQL (from COPY_THRESHOLD records; bulk_create below that and elsewhere), inside the
+caller's transaction.
 """
 
 import datetime
 import hashlib
 import json
+from collections.abc import Collection, Iterable
+from operator import itemgetter
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -108,89 +111,146 @@ def _search_text(snapshot: dict) -> str:
     return "\n".join(part for part in (str(snapshot.get("text") or ""), str(author.get("name") or "")) if part)
 
 
-COPY_FIELDS = [f for f in ArchiveRecord._meta.concrete_fields if not f.primary_key]
-CODES_INDEX = [f.attname for f in COPY_FIELDS].index("codes")
+RECORD_FIELDS = ArchiveRecord._meta.concrete_fields
+RECORD_ATTNAMES = [f.attname for f in RECORD_FIELDS]
+CODES_INDEX = RECORD_ATTNAMES.index("codes")
+_FIELDS_BY_ATTNAME = {f.attname: f for f in RECORD_FIELDS}
+_values_of = itemgetter(*RECORD_ATTNAMES)
 
 
-def _insert(records: list[ArchiveRecord]) -> None:
-    """One bulk insert. On PostgreSQL: COPY (several times faster than a multi-row INSERT), then one
-    query to read back the ids; elsewhere bulk_create (which sets the ids itself)."""
-    if connection.vendor != "postgresql" or len(records) < COPY_THRESHOLD:
-        ArchiveRecord.objects.bulk_create(records, batch_size=BULK_BATCH_SIZE)
-        return
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in COPY_FIELDS)
-    table = connection.ops.quote_name(ArchiveRecord._meta.db_table)
-    attnames = [f.attname for f in COPY_FIELDS]
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-        for record in records:
-            row = [getattr(record, name) for name in attnames]
-            row[CODES_INDEX] = json.dumps(row[CODES_INDEX])
-            copy.write_row(row)
-    ids = dict(
-        ArchiveRecord.objects.filter(sequence__range=(records[0].sequence, records[-1].sequence)).values_list(
-            "sequence", "id"
-        )
-    )
-    for record in records:
-        record.pk = ids[record.sequence]
-        record._state.adding = False
-        record._state.db = "default"
+def _record_values(
+    *, pk, sequence: int, record_type: str, content: dict, columns: dict, search_text: str, previous: str, now
+) -> tuple[dict, str]:
+    """The field values (attname → value) of the next record in the chain, and its record hash."""
+    content["archived_at"] = now
+    content_text = canonical_json(content)
+    content_sha = sha256_text(content_text)
+    record_sha = record_hash(sequence, record_type, content_sha, previous)
+    values = {
+        "codes": [],
+        **columns,
+        "id": pk,
+        "sequence": sequence,
+        "record_type": record_type,
+        "information_class": _information_class(record_type, content.get("snapshot") or {})
+        if record_type != RecordType.CSAM_MARKING
+        else InformationClass.REMOVED_COMMENT,
+        "content": content_text,
+        "content_sha256": content_sha,
+        "previous_sha256": previous,
+        "record_sha256": record_sha,
+        "search_text": search_text,
+        "created_at": now,
+    }
+    if values["received_at"] is None:
+        values["received_at"] = now
+    # Fields no capture sets (culled_at, culled_by: a new record is never a tombstone) get their
+    # defaults, as the model's constructor would give them.
+    for attname in _FIELDS_BY_ATTNAME.keys() - values.keys():
+        values[attname] = _FIELDS_BY_ATTNAME[attname].get_default()
+    return values, record_sha
 
 
-def _append(entries: list[tuple[str, dict, dict, str]]) -> list[ArchiveRecord]:
-    """Append (record_type, content, columns, search_text) entries to the chain, in order."""
-    if not entries:
+# Ids for a COPY, drawn in one query. The sequence is looked up once (a materialised CTE): written
+# inline, the lookup and the text-to-regclass cast would run for every id.
+NEXTVAL_SQL = (
+    "WITH s AS MATERIALIZED (SELECT pg_get_serial_sequence(%s, %s)::regclass AS seq) "
+    "SELECT nextval(s.seq) FROM s, generate_series(1, %s)"
+)
+EMPTY_CODES = json.dumps([])
+
+
+def _append_copy(
+    entries: Iterable[tuple[str, dict, dict, str]], *, count: int, sequence: int, previous: str, now, returning: bool
+) -> tuple[list[ArchiveRecord], int, str]:
+    """PostgreSQL: ids drawn from the identity sequence in one query, then every record hashed and
+    written to one COPY as it is computed, so the server stores (and indexes, and computes the
+    search vector of) each row while the next ones are being built and hashed. Returns the records
+    (with ``returning``; built as the ORM builds loaded rows, Model.from_db) and the new chain head
+    (sequence, record hash)."""
+    qn = connection.ops.quote_name
+    table = ArchiveRecord._meta.db_table
+    records = []
+    with connection.cursor() as cursor:
+        cursor.execute(NEXTVAL_SQL, [table, ArchiveRecord._meta.pk.column, count])
+        ids = [r[0] for r in cursor.fetchall()]
+        columns_sql = ", ".join(qn(f.column) for f in RECORD_FIELDS)
+        with cursor.cursor.copy(f"COPY {qn(table)} ({columns_sql}) FROM STDIN") as copy:
+            for pk, (record_type, content, columns, search_text) in zip(ids, entries, strict=True):
+                sequence += 1
+                values, previous = _record_values(
+                    pk=pk, sequence=sequence, record_type=record_type, content=content, columns=columns,
+                    search_text=search_text, previous=previous, now=now,
+                )
+                row = list(_values_of(values))
+                codes = row[CODES_INDEX]
+                row[CODES_INDEX] = json.dumps(codes) if codes else EMPTY_CODES
+                copy.write_row(row)
+                if returning:
+                    row[CODES_INDEX] = codes
+                    records.append(ArchiveRecord.from_db("default", RECORD_ATTNAMES, row))
+    return records, sequence, previous
+
+
+def _append(
+    entries: Iterable[tuple[str, dict, dict, str]], *, count: int | None = None, returning: bool = True
+) -> list[ArchiveRecord]:
+    """Append (record_type, content, columns, search_text) entries to the chain, in order.
+
+    With ``count`` (their number), ``entries`` may be produced lazily: on PostgreSQL each is built
+    while the previous rows are being stored. Building one must not query the database (the COPY
+    holds the connection). Without ``returning`` the PostgreSQL path builds no model instances and
+    returns an empty list."""
+    if count is None:
+        entries = list(entries)
+        count = len(entries)
+    if not count:
         return []
     with transaction.atomic():
         head = _lock_head()
         now = timezone.now()
         sequence = head.sequence
         previous = head.record_sha256 or GENESIS_SHA256
-        records = []
-        for record_type, content, columns, search_text in entries:
-            sequence += 1
-            content["archived_at"] = now
-            content_text = canonical_json(content)
-            content_sha = sha256_text(content_text)
-            record_sha = record_hash(sequence, record_type, content_sha, previous)
-            records.append(
-                ArchiveRecord(
-                    sequence=sequence,
-                    record_type=record_type,
-                    information_class=_information_class(record_type, content.get("snapshot") or {})
-                    if record_type != RecordType.CSAM_MARKING
-                    else InformationClass.REMOVED_COMMENT,
-                    content=content_text,
-                    content_sha256=content_sha,
-                    previous_sha256=previous,
-                    record_sha256=record_sha,
-                    search_text=search_text,
-                    created_at=now,
-                    **columns,
-                )
+        if connection.vendor == "postgresql" and count >= COPY_THRESHOLD:
+            records, sequence, previous = _append_copy(
+                entries, count=count, sequence=sequence, previous=previous, now=now, returning=returning
             )
-            previous = record_sha
-        for record in records:
-            if record.received_at is None:
-                record.received_at = now
-        _insert(records)
+        else:
+            records = []
+            for record_type, content, columns, search_text in entries:
+                values, previous = _record_values(
+                    pk=None, sequence=sequence + 1, record_type=record_type, content=content, columns=columns,
+                    search_text=search_text, previous=previous, now=now,
+                )
+                sequence += 1
+                records.append(ArchiveRecord(**values))
+            if len(records) != count:
+                raise ValueError("the number of archive entries does not match their count")
+            ArchiveRecord.objects.bulk_create(records, batch_size=BULK_BATCH_SIZE)
         ChainHead.objects.filter(pk=head.pk).update(sequence=sequence, record_sha256=previous, updated_at=now)
     return records
 
 
-def capture_item_versions(*, snapshots: list[dict]) -> list[ArchiveRecord]:
+def _item_version_entries(snapshots: Iterable[dict]):
+    for snapshot in snapshots:
+        columns = _columns(snapshot)
+        content = {"format": FORMAT, "record_type": RecordType.ITEM_VERSION.value, "snapshot": snapshot}
+        yield RecordType.ITEM_VERSION.value, content, columns, _search_text(snapshot)
+
+
+def capture_item_versions(*, snapshots: Collection[dict], returning: bool = True) -> list[ArchiveRecord]:
     """Archive inbound item versions, in order, inside the caller's transaction.
 
     Each snapshot is the self-contained dict described in docs/archive.md ("channel", "platform",
     "platform_id", "kind", "version", "thread", "author", "text", "attachments", "created_at",
     "edited_at", "received_at", "visibility", "raw", "source"; optional "case_number").
+
+    ``snapshots`` is a list or any sized iterable; a lazy one (see channels.services.ingest) has
+    each snapshot built while the previous records are being stored, and must not query the
+    database while it builds them. ``returning=False`` (the inbound store, which has no use for
+    them) skips building the record instances and returns an empty list.
     """
-    entries = []
-    for snapshot in snapshots:
-        columns = _columns(snapshot)
-        content = {"format": FORMAT, "record_type": RecordType.ITEM_VERSION.value, "snapshot": snapshot}
-        entries.append((RecordType.ITEM_VERSION.value, content, columns, _search_text(snapshot)))
-    return _append(entries)
+    return _append(_item_version_entries(snapshots), count=len(snapshots), returning=returning)
 
 
 def capture_item_version(*, snapshot: dict) -> ArchiveRecord:

@@ -40,7 +40,7 @@ from ..models import (
     Visibility,
 )
 from ..signals import item_version_stored
-from .bulk import insert_rows
+from .bulk import allocate_ids, insert_rows
 
 logger = logging.getLogger(__name__)
 
@@ -81,9 +81,8 @@ def items_store(
     With ``lease_token`` the store refuses (LeaseLost) unless the caller still holds the poll lease,
     so a poll that was taken over cannot move the cursor backwards."""
     items = _dedupe(items)
-    ChannelSync.objects.get_or_create(channel=channel)
     with transaction.atomic():
-        sync = ChannelSync.objects.select_for_update().get(channel=channel)
+        sync = _sync_locked(channel)
         if lease_token is not None and sync.lease_token != lease_token:
             raise LeaseLost(f"channel {channel.pk}: poll lease lost")
         now = timezone.now()
@@ -107,6 +106,15 @@ def items_store(
             ids = list(result.attachment_ids)
             transaction.on_commit(lambda: _enqueue_downloads(ids))
     return result
+
+
+def _sync_locked(channel: Channel) -> ChannelSync:
+    """The channel's sync row, locked for this transaction (created first if the channel has none)."""
+    try:
+        return ChannelSync.objects.select_for_update().get(channel=channel)
+    except ChannelSync.DoesNotExist:
+        ChannelSync.objects.get_or_create(channel=channel)
+        return ChannelSync.objects.select_for_update().get(channel=channel)
 
 
 def item_store_from_webhook(*, channel: Channel, item: NormalizedItem) -> StoreResult:
@@ -193,7 +201,16 @@ def _store(*, channel: Channel, items: list[NormalizedItem], now: dt.datetime) -
 
     json_cache: dict = {}
     if new_rows:
-        ids = insert_rows(Item, new_rows, json_cache=json_cache)
+        if connection.vendor == "postgresql":
+            ids = _link_before_insert(channel_id=channel_id, new_rows=new_rows)
+            insert_rows(Item, new_rows, json_cache=json_cache, ids=ids)
+        else:
+            ids = insert_rows(Item, new_rows, json_cache=json_cache)
+            # Children whose parent arrived in this page, or before their parent did, are linked
+            # now: one UPDATE, matching nothing in the usual case where parents come first.
+            new_pids = [r["platform_id"] for r in new_rows if r["kind"] != ItemKind.DM]
+            for chunk in _chunks(new_pids):
+                _link_children(channel_id=channel.pk, parent_platform_ids=chunk)
         for pk, n in zip(ids, new_sources, strict=True):
             known[n.platform_id] = {"id": pk, "platform_id": n.platform_id, "text": n.text}
             version_rows.append(
@@ -201,11 +218,6 @@ def _store(*, channel: Channel, items: list[NormalizedItem], now: dt.datetime) -
             )
             version_items.append((pk, n))
         result.new_items = len(new_rows)
-        # Children whose parent arrived in this page, or before their parent did, are linked now:
-        # one UPDATE, matching nothing in the usual case where parents come first.
-        new_pids = [r["platform_id"] for r in new_rows if r["kind"] != ItemKind.DM]
-        for chunk in _chunks(new_pids):
-            _link_children(channel_id=channel.pk, parent_platform_ids=chunk)
 
     updates: list[Item] = []
     text_updates: list[Item] = []
@@ -234,11 +246,14 @@ def _store(*, channel: Channel, items: list[NormalizedItem], now: dt.datetime) -
 
     if version_rows:
         version_ids = insert_rows(ItemVersion, version_rows, json_cache=json_cache)
-        versions = [_version_instance(pk, row) for pk, row in zip(version_ids, version_rows, strict=True)]
-        result.new_versions = len(versions)
+        result.new_versions = len(version_ids)
         result.attachment_ids = _attachments_create(version_items)
-        _archive_capture(channel=channel, versions=versions, version_items=version_items, known=known, now=now)
-        for version in versions:
+        snapshots = _VersionSnapshots(
+            channel=channel, version_ids=version_ids, version_rows=version_rows, version_items=version_items,
+            known=known, now=now,
+        )
+        _archive_capture(snapshots=snapshots)
+        for version in snapshots.versions:
             item_version_stored.send(sender=ItemVersion, version=version)
 
     if removed:
@@ -247,25 +262,30 @@ def _store(*, channel: Channel, items: list[NormalizedItem], now: dt.datetime) -
 
 
 # The two lookups below run for every page. They are written in SQL so that a page's platform ids
-# travel as one parameter list without the ORM's per-value processing, and use the
-# (channel, platform_id) and (channel, parent_platform_id) indexes on PostgreSQL and SQLite alike.
+# travel as one parameter without the ORM's per-value processing (on PostgreSQL one array, so the
+# statement text is the same for every page), and use the (channel, platform_id) and
+# (channel, parent_platform_id) indexes on PostgreSQL and SQLite alike.
 
 _ITEM = Item._meta.db_table
 
 
-def _in_list(values: list[str]) -> str:
-    return ", ".join(["%s"] * len(values))
+def _in_list(column: str, values: list[str]) -> tuple[str, list]:
+    """``column`` is one of ``values``: the SQL condition and its parameters."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(values)]
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
 
 
 def _known_rows(*, channel_id: int, platform_ids: list[str]) -> list[dict]:
     if not platform_ids:
         return []
+    condition, params = _in_list("platform_id", platform_ids)
     sql = (
         f"SELECT id, platform_id, text, version_count, visibility, visibility_changed_at FROM {_ITEM} "  # noqa: S608
-        f"WHERE channel_id = %s AND platform_id IN ({_in_list(platform_ids)})"
+        f"WHERE channel_id = %s AND {condition}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [channel_id, *platform_ids])
+        cursor.execute(sql, [channel_id, *params])
         columns = [c[0] for c in cursor.description]
         rows = [dict(zip(columns, r, strict=True)) for r in cursor.fetchall()]
     if connection.vendor != "postgresql":
@@ -282,13 +302,37 @@ def _link_children(*, channel_id: int, parent_platform_ids: list[str]) -> None:
     """Point items waiting for one of these parents (stored before their parent) at it."""
     if not parent_platform_ids:
         return
+    condition, params = _in_list("parent_platform_id", parent_platform_ids)
     sql = (
         f"UPDATE {_ITEM} SET parent_id = (SELECT p.id FROM {_ITEM} p "  # noqa: S608
         f"WHERE p.channel_id = {_ITEM}.channel_id AND p.platform_id = {_ITEM}.parent_platform_id) "
-        f"WHERE channel_id = %s AND parent_id IS NULL AND parent_platform_id IN ({_in_list(parent_platform_ids)})"
+        f"WHERE channel_id = %s AND parent_id IS NULL AND {condition}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [channel_id, *parent_platform_ids])
+        cursor.execute(sql, [channel_id, *params])
+
+
+def _link_before_insert(*, channel_id: int, new_rows: list[dict]) -> list[int]:
+    """PostgreSQL: draw the new items' ids, then link children to the new parents before the new
+    rows are written: those in this page in Python, those stored before their parent (earlier
+    transactions) with one UPDATE per chunk. Run before the insert, the UPDATE's index probes meet
+    only such waiting children, not the page's own replies. (The parent foreign key is checked at
+    commit, when the parents exist.) Returns the ids, one per row."""
+    ids = allocate_ids(Item, len(new_rows))
+    parents = {r["platform_id"]: pk for pk, r in zip(ids, new_rows, strict=True) if r["kind"] != ItemKind.DM}
+    for row in new_rows:
+        if row["parent_id"] is None and row["parent_platform_id"]:
+            row["parent_id"] = parents.get(row["parent_platform_id"])
+    pids = list(parents)
+    sql = (
+        f"UPDATE {_ITEM} SET parent_id = (%s::bigint[])[array_position(%s::text[], parent_platform_id::text)] "  # noqa: S608
+        f"WHERE channel_id = %s AND parent_id IS NULL AND parent_platform_id = ANY(%s)"
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(pids), CHUNK):
+            chunk = pids[start : start + CHUNK]
+            cursor.execute(sql, [[parents[p] for p in chunk], chunk, channel_id, chunk])
+    return ids
 
 
 _VERSION_ATTNAMES = [f.attname for f in ItemVersion._meta.concrete_fields]
@@ -341,43 +385,74 @@ def snapshot_channel(channel: Channel) -> dict:
     }
 
 
-def _archive_capture(*, channel, versions, version_items, known, now) -> None:
+class _VersionSnapshots:
+    """The archive snapshots of a page's new versions, as a sized iterable built one snapshot at a
+    time: capture_item_versions stores each record while the next snapshot is being built (the
+    server's work on a row overlaps ours on the next). Building a snapshot also builds the version's
+    model instance for item_version_stored (``versions``); neither touches the database."""
+
+    def __init__(self, *, channel: Channel, version_ids, version_rows, version_items, known, now) -> None:
+        self.channel = channel
+        # Loaded now (channel → department → board may need queries), not while the archive's COPY
+        # holds the connection.
+        self.channel_info = snapshot_channel(channel)
+        self.version_ids = version_ids
+        self.version_rows = version_rows
+        self.version_items = version_items
+        self.known = known
+        self.now = now
+        self.versions: list[ItemVersion] = []
+
+    def __len__(self) -> int:
+        return len(self.version_ids)
+
+    def __iter__(self):
+        self.versions = versions = []
+        channel_info = self.channel_info
+        platform = self.channel.platform
+        received_at = _iso(self.now)
+        known_get = self.known.get
+        for pk, row, (item_id, n) in zip(self.version_ids, self.version_rows, self.version_items, strict=True):
+            versions.append(_version_instance(pk, row))
+            thread_pid = n.thread_platform_id or ""
+            parent_pid = n.parent_platform_id or ""
+            root = known_get(thread_pid)
+            parent = known_get(parent_pid)
+            author = n.author
+            yield {
+                "channel": channel_info,
+                "platform": platform,
+                "platform_id": n.platform_id,
+                "kind": str(n.kind),
+                "version": row["number"],
+                "thread": {
+                    "root_platform_id": thread_pid,
+                    "root_text": root["text"] if root else "",
+                    "parent_platform_id": parent_pid,
+                    "parent_text": parent["text"] if parent else "",
+                },
+                "author": {"platform_id": author.platform_id, "name": author.name, "profile_url": author.profile_url},
+                "text": n.text,
+                "attachments": [
+                    {"url": a.url, "media_type": a.media_type, "sha256": "", "size": None} for a in n.attachments
+                ]
+                if n.attachments
+                else [],
+                "created_at": _iso(n.created_at),
+                "edited_at": _iso(n.edited_at),
+                "received_at": received_at,
+                "visibility": str(n.visibility),
+                "raw": n.raw,
+                "source": {"item_id": item_id, "version_id": pk},
+            }
+
+
+def _archive_capture(*, snapshots: _VersionSnapshots) -> None:
     """Capture every new version in the archive inside the storing transaction (TF ch. 2: what
     arrives is a public record from the moment it arrives)."""
     from archive.services import capture_item_versions
 
-    channel_info = snapshot_channel(channel)
-    snapshots = []
-    for version, (item_id, n) in zip(versions, version_items, strict=True):
-        root = known.get(n.thread_platform_id or "")
-        parent = known.get(n.parent_platform_id or "")
-        snapshots.append(
-            {
-                "channel": channel_info,
-                "platform": channel.platform,
-                "platform_id": n.platform_id,
-                "kind": str(n.kind),
-                "version": version.number,
-                "thread": {
-                    "root_platform_id": n.thread_platform_id or "",
-                    "root_text": root["text"] if root else "",
-                    "parent_platform_id": n.parent_platform_id or "",
-                    "parent_text": parent["text"] if parent else "",
-                },
-                "author": {"platform_id": n.author.platform_id, "name": n.author.name, "profile_url": n.author.profile_url},
-                "text": n.text,
-                "attachments": [
-                    {"url": a.url, "media_type": a.media_type, "sha256": "", "size": None} for a in n.attachments
-                ],
-                "created_at": _iso(n.created_at),
-                "edited_at": _iso(n.edited_at),
-                "received_at": _iso(now),
-                "visibility": str(n.visibility),
-                "raw": n.raw,
-                "source": {"item_id": item_id, "version_id": version.pk},
-            }
-        )
-    capture_item_versions(snapshots=snapshots)
+    capture_item_versions(snapshots=snapshots, returning=False)
 
 
 def _outside_removals_record(*, channel: Channel, removed: list[tuple[int, str, str, object]], now: dt.datetime) -> int:

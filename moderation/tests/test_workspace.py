@@ -97,7 +97,7 @@ def test_unpublish_archives_the_snapshot_and_queues_the_hide_in_one_decision(cli
         response = client.post(reverse("moderation-remove", kwargs={"pk": entry.item_id}), {
             "kind": "hide", "codes": ["fortal", "svordomar"], "motivation": "Personangrepp mot en anställd.",
             "criticism": "no",
-        }, HTTP_X_REQUEST_ID="req-123")
+        }, HTTP_X_REQUEST_ID="req-123-abc")
     assert response.status_code == 302
     record = ArchiveRecord.objects.get(record_type=RecordType.REMOVAL_SNAPSHOT)
     import json
@@ -116,7 +116,7 @@ def test_unpublish_archives_the_snapshot_and_queues_the_hide_in_one_decision(cli
     assert entry.state == QueueState.CLAIMED and entry.pending_state == QueueState.UNPUBLISHED
     audit = entry.audit_events.get(action=AuditEvent.Action.UNPUBLISHED)
     assert audit.codes == ["fortal", "svordomar"] and audit.motivation == "Personangrepp mot en anställd."
-    assert audit.policy_version == COMMENT_POLICY_VERSION and audit.request_id == "req-123"
+    assert audit.policy_version == COMMENT_POLICY_VERSION and audit.request_id == "req-123-abc"
     assert audit.actor == representative and audit.before["state"] == "new"
     assert audit.after["archive_sequence"] == record.sequence and audit.after["outbox_action"] == action.pk
 
