@@ -97,6 +97,9 @@ def parse_comments_page(payload: object, *, post_id: str | None) -> tuple[list[N
 
 class FacebookConnector(GraphConnector):
     platform = "facebook"
+    hide_field = "is_hidden"
+    reply_edge = "comments"
+    dm_prefix = "m_"
     capabilities = Capabilities(
         can_reply=True, can_hide=True, can_unhide=True, can_delete=True, has_dms=True,
         limitations=("Sidans egna kommentarer kan inte döljas. Svar på privata meddelanden får bara skickas inom "
@@ -175,27 +178,6 @@ class FacebookConnector(GraphConnector):
         except (KeyError, TypeError, ValueError) as exc:
             raise MalformedResponse(f"facebook: thread entry could not be read ({exc})") from None
         return list(reversed(chain))
-
-    def reply(self, *, parent_platform_id: str, text: str) -> str:
-        if parent_platform_id.startswith("m_"):
-            return self.send_dm(parent_message_id=parent_platform_id, text=text)
-        body, _ = self.request("POST", f"{seg(parent_platform_id)}/comments", data={"message": text})
-        try:
-            return as_str(obj(body, "answer").get("id"), "id")
-        except ValueError as exc:
-            raise MalformedResponse("facebook: reply answer without id") from exc
-
-    def hide(self, *, platform_id: str) -> None:
-        body, _ = self.request("POST", seg(platform_id), data={"is_hidden": "true"})
-        self.success(body, "hide")
-
-    def unhide(self, *, platform_id: str) -> None:
-        body, _ = self.request("POST", seg(platform_id), data={"is_hidden": "false"})
-        self.success(body, "unhide")
-
-    def delete(self, *, platform_id: str) -> None:
-        body, _ = self.request("DELETE", seg(platform_id))
-        self.success(body, "delete")
 
     def find_own_reply(self, *, parent_platform_id: str, text: str) -> str | None:
         if parent_platform_id.startswith("m_"):

@@ -226,6 +226,35 @@ class GraphConnector(HttpConnector):
             raise MalformedResponse(f"{self.platform}: conversation could not be read ({exc})") from None
         return [item] if item else []
 
+    # Graph comment actions differ between Facebook and Instagram only in these names.
+    #: The form field that hides a comment (Facebook "is_hidden", Instagram "hide").
+    hide_field = ""
+    #: The edge a reply to a comment is posted to (Facebook "comments", Instagram "replies").
+    reply_edge = ""
+    #: How a direct message's id starts: a reply to it is sent as a message, not a comment.
+    dm_prefix = ""
+
+    def reply(self, *, parent_platform_id: str, text: str) -> str:
+        if parent_platform_id.startswith(self.dm_prefix):
+            return self.send_dm(parent_message_id=parent_platform_id, text=text)
+        body, _ = self.request("POST", f"{seg(parent_platform_id)}/{self.reply_edge}", data={"message": text})
+        try:
+            return as_str(obj(body, "answer").get("id"), "id")
+        except ValueError as exc:
+            raise MalformedResponse(f"{self.platform}: reply answer without id") from exc
+
+    def hide(self, *, platform_id: str) -> None:
+        body, _ = self.request("POST", seg(platform_id), data={self.hide_field: "true"})
+        self.success(body, "hide")
+
+    def unhide(self, *, platform_id: str) -> None:
+        body, _ = self.request("POST", seg(platform_id), data={self.hide_field: "false"})
+        self.success(body, "unhide")
+
+    def delete(self, *, platform_id: str) -> None:
+        body, _ = self.request("DELETE", seg(platform_id))
+        self.success(body, "delete")
+
     def success(self, body: object, action: str) -> None:
         if isinstance(body, dict) and body.get("success") in (True, "true"):
             return

@@ -91,6 +91,9 @@ def parse_comments_page(payload: object, *, media_id: str | None) -> tuple[list[
 
 class InstagramConnector(GraphConnector):
     platform = "instagram"
+    hide_field = "hide"
+    reply_edge = "replies"
+    dm_prefix = "aWdf"
     conversations_platform = "instagram"
     capabilities = Capabilities(
         can_reply=True, can_hide=True, can_unhide=True, can_delete=True, has_dms=True,
@@ -159,27 +162,6 @@ class InstagramConnector(GraphConnector):
         except (KeyError, TypeError, ValueError) as exc:
             raise MalformedResponse(f"instagram: thread entry could not be read ({exc})") from None
         return list(reversed(chain))
-
-    def reply(self, *, parent_platform_id: str, text: str) -> str:
-        if parent_platform_id.startswith("aWdf"):
-            return self.send_dm(parent_message_id=parent_platform_id, text=text)
-        body, _ = self.request("POST", f"{seg(parent_platform_id)}/replies", data={"message": text})
-        try:
-            return as_str(obj(body, "answer").get("id"), "id")
-        except ValueError as exc:
-            raise MalformedResponse("instagram: reply answer without id") from exc
-
-    def hide(self, *, platform_id: str) -> None:
-        body, _ = self.request("POST", seg(platform_id), data={"hide": "true"})
-        self.success(body, "hide")
-
-    def unhide(self, *, platform_id: str) -> None:
-        body, _ = self.request("POST", seg(platform_id), data={"hide": "false"})
-        self.success(body, "unhide")
-
-    def delete(self, *, platform_id: str) -> None:
-        body, _ = self.request("DELETE", seg(platform_id))
-        self.success(body, "delete")
 
     def find_own_reply(self, *, parent_platform_id: str, text: str) -> str | None:
         if parent_platform_id.startswith("aWdf"):
