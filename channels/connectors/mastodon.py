@@ -1,8 +1,13 @@
 """Mastodon through its REST API (``https://<instance>/api/v1``), with a Bearer token.
 
-Reads: ``GET /api/v1/notifications?types[]=mention&min_id=…`` (every reply, mention and direct
-message to the account is a mention; a status with ``visibility: direct`` is a DM), paging upwards
-from the stored ``min_id``; thread context from ``/api/v1/statuses/:id/context``.
+Reads: ``GET /api/v1/notifications?types[]=mention&types[]=update&min_id=…`` (every reply, mention
+and direct message to the account is a mention; a status with ``visibility: direct`` is a DM), paging
+upwards from the stored ``min_id``; thread context from ``/api/v1/statuses/:id/context``. An edit of a
+status arrives as an ``update`` notification with a new id, carrying the status as it is now (its new
+text and ``edited_at``): it is reported again under the same id, so the store adds a version.
+Mastodon sends ``update`` only to accounts that boosted the status, so each poll also reads the newest
+``edit_recheck`` (default 40) mention notifications again: the status inside is rendered as it is now,
+and one whose text or ``edited_at`` changed since the last poll is reported again.
 Actions: reply (``POST /api/v1/statuses`` with ``in_reply_to_id`` and an ``Idempotency-Key``).
 An ordinary account cannot hide or delete other people's statuses: the API only lets it block or
 mute the author (``/api/v1/accounts/:id/block|mute``) or report to the instance's moderators
@@ -37,7 +42,9 @@ from .base import (
 from .http import (
     HttpConnector,
     MalformedResponse,
+    Watermark,
     as_str,
+    cursor_int,
     html_to_text,
     obj,
     parse_dt,
@@ -51,6 +58,13 @@ from .http import (
 LIMITATIONS = ("Mastodon: ett vanligt konto kan inte dölja eller radera andras inlägg eller svar. Det går bara att "
                "blockera eller tysta avsändaren, eller anmäla inlägget till instansens moderatorer. Kontots egna "
                "inlägg kan raderas.")
+
+
+# ``mention``: a new status to the account; ``update``: a status the account boosted was edited (the
+# notification carries the status as edited, with ``edited_at``).
+NOTIFICATION_TYPES = ("mention", "update")
+# The newest mention notifications read again on each poll to see edits (cursor setting ``edit_recheck``).
+EDIT_RECHECK = 40
 
 
 def reset_seconds(value: str | None) -> float | None:
@@ -108,7 +122,7 @@ def parse_notifications_page(payload: object, *, me: str) -> tuple[list[Normaliz
     def one(entry: object) -> NormalizedItem | None:
         entry = obj(entry, "notification")
         as_str(entry["id"], "id")
-        if entry.get("type") != "mention":
+        if entry.get("type") not in NOTIFICATION_TYPES:
             return None
         return parse_status(entry["status"], me=me)
 
@@ -174,17 +188,55 @@ class MastodonConnector(HttpConnector):
         cursor = cursor if isinstance(cursor, dict) else {}
         me = self.me()["id"]
         min_id = str(cursor.get("min_id") or "0")
+        reported: set[str] = set()
         for _ in range(10_000):
-            payload = self.get("api/v1/notifications", {"types[]": "mention", "min_id": min_id, "limit": min(self.page_size, 40)})
+            payload = self.get("api/v1/notifications", {"types[]": list(NOTIFICATION_TYPES), "min_id": min_id,
+                                                        "limit": min(self.page_size, 40)})
             items, failures = parse_notifications_page(payload, me=me)
             ids = notification_ids(payload)
             if not ids:
                 break
             min_id = str(max(ids))
-            items = [i for i in items if i.author.platform_id != me]
+            # A mention and an update of one status carry the status as it is now: report each state once.
+            fresh = []
+            for item in items:
+                key = Watermark.key(item)
+                if item.author.platform_id != me and key not in reported:
+                    reported.add(key)
+                    fresh.append(item)
+            items = fresh
             yield Page(items=items, cursor={**cursor, "min_id": min_id}, failures=failures)
-        yield Page(items=[], cursor={**cursor, "min_id": min_id})
+        cursor = {**cursor, "min_id": min_id}
+        yield from self._recheck(cursor, me=me, reported=reported)
         self.check_throttle()
+
+    def _recheck(self, cursor: dict, *, me: str, reported: set[str]) -> Iterator[Page]:
+        """Edits of recent statuses to the account, read again from its newest mention notifications.
+
+        Mastodon sends ``update`` notifications only to accounts that boosted the status; a mention
+        notification, though, carries the status as it is now (text and ``edited_at``). So each poll
+        reads the newest ``edit_recheck`` mentions again (one request; a cursor setting, default
+        ``EDIT_RECHECK``, 0 turns it off) and reports a status whose state changed since the last
+        poll again under the same id. Older statuses' edits are not seen.
+        """
+        count = cursor_int(cursor, "edit_recheck", EDIT_RECHECK, low=0, high=80)
+        known = cursor.get("states") if isinstance(cursor.get("states"), dict) else {}
+        states: dict[str, str] = {}
+        items: list[NormalizedItem] = []
+        if count:
+            payload = self.get("api/v1/notifications", {"types[]": "mention", "limit": count})
+            parsed, _ = parse_notifications_page(payload, me=me)  # broken entries were reported when new
+            for item in parsed:
+                if item.author.platform_id == me:
+                    continue
+                key = Watermark.key(item)
+                digest = key.rpartition("#")[2]
+                states[item.platform_id] = digest
+                before = known.get(item.platform_id)
+                if before is not None and before != digest and key not in reported:
+                    reported.add(key)
+                    items.append(item)
+        yield Page(items=items, cursor={**cursor, "states": states})
 
     def _status(self, status_id: str) -> NormalizedItem:
         body = self.get(f"api/v1/statuses/{seg(status_id)}")

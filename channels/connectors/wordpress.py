@@ -4,9 +4,11 @@ application password (HTTP Basic; the user needs ``moderate_comments``). Credent
 
 Reads: ``GET /comments?status=all&context=edit&orderby=date_gmt&order=asc&after=…`` page by page
 (``X-WP-TotalPages``); held comments arrive hidden. WordPress keeps no edit time for comments, so
-edits are not seen. Actions: reply (``POST /comments`` with ``post``, ``parent``, ``content``),
-hide = ``status: hold``, unhide = ``status: approved``, delete = ``DELETE /comments/<id>`` (to the
-trash, where the site's administrator can still restore it).
+each poll reads again the comments of a recent window (``edit_window_hours``, default 72) and reports
+one whose text or status (hold, spam, trash) changed again under the same id.
+Actions: reply (``POST /comments`` with ``post``, ``parent``, ``content``), hide = ``status: hold``,
+unhide = ``status: approved``, delete = ``DELETE /comments/<id>`` (to the trash, where the site's
+administrator can still restore it).
 """
 
 from __future__ import annotations
@@ -37,7 +39,9 @@ from .http import (
     MalformedResponse,
     Watermark,
     as_str,
+    cursor_int,
     html_to_text,
+    iso,
     obj,
     parse_dt,
     parse_entries,
@@ -54,6 +58,28 @@ AUTH_CODES = {"rest_not_logged_in", "incorrect_password", "invalid_username", "i
               "rest_forbidden_context", "application_passwords_disabled", "rest_cannot_read"}
 STATUS_VISIBILITY = {"approved": Visibility.VISIBLE, "approve": Visibility.VISIBLE, "hold": Visibility.HIDDEN,
                      "unapproved": Visibility.HIDDEN, "spam": Visibility.HIDDEN, "trash": Visibility.DELETED}
+
+
+# Comments written this recently are read again on every poll to see edits and status changes
+# (WordPress keeps no edit time for comments). Per connector: the cursor setting ``edit_window_hours``.
+EDIT_WINDOW_HOURS = 72
+EDIT_WINDOW_MAX_HOURS = 24 * 7
+MAX_STATES = 3000  # comments whose state is kept for comparison, newest first
+
+
+def _load_states(data: object) -> dict[str, str]:
+    if not isinstance(data, dict):
+        return {}
+    out = {}
+    for pid, value in data.items():
+        if isinstance(value, list) and value and isinstance(value[0], str):
+            out[str(pid)] = value[0]
+    return out
+
+
+def _dump_states(states: dict[str, list[str]]) -> dict[str, list[str]]:
+    newest = sorted(states.items(), key=lambda kv: kv[1][1], reverse=True)[:MAX_STATES]
+    return dict(newest)
 
 
 def parse_comment(entry: object) -> NormalizedItem:
@@ -95,8 +121,8 @@ class WordPressConnector(HttpConnector):
     capabilities = Capabilities(
         can_reply=True, can_hide=True, can_unhide=True, can_delete=True, has_dms=False,
         limitations=("Bloggar har inga direktmeddelanden. Att dölja betyder att kommentaren väntar på granskning "
-                     "igen. Radering flyttar kommentaren till papperskorgen. Ändringar av kommentarer syns inte "
-                     "via API:t."),
+                     "igen. Radering flyttar kommentaren till papperskorgen. Ändringar av kommentarer syns bara "
+                     "om de görs inom de senaste dygnen (normalt tre)."),
     )
 
     def __init__(self, **kwargs):
@@ -143,23 +169,12 @@ class WordPressConnector(HttpConnector):
                 raise MalformedResponse("wordpress: users/me without id") from exc
         return self._me
 
-    def iter_pages(self, *, cursor: dict) -> Iterator[Page]:
-        cursor = cursor if isinstance(cursor, dict) else {}
-        wm = Watermark.load(cursor.get("comments"))
-        now = dt.datetime.now(dt.UTC)
-        me = f"user:{self.me()}"
-        params = {"context": "edit", "status": "all", "orderby": "date_gmt", "order": "asc",
-                  "per_page": self.page_size}
-        if wm.query_from:
-            params["after"] = (wm.query_from - AFTER_SLACK).strftime("%Y-%m-%dT%H:%M:%S")
+    def _list(self, params: dict) -> Iterator[tuple[list[NormalizedItem], list[ParseFailure]]]:
+        """One comment list, page by page (``X-WP-TotalPages``)."""
         page = 1
         while True:
             payload, response = self.request("GET", f"{self.api}/comments", params={**params, "page": page})
-            items, failures = parse_comments_page(payload)
-            fresh = [i for i in items if i.author.platform_id != me and wm.is_new(i)]
-            yield Page(items=fresh, cursor=cursor, failures=failures)
-            for item in fresh:
-                wm.add(item)
+            yield parse_comments_page(payload)
             try:
                 total_pages = int(response.headers.get("X-WP-TotalPages", "1"))
             except ValueError:
@@ -167,8 +182,50 @@ class WordPressConnector(HttpConnector):
             if page >= total_pages or not payload:
                 break
             page += 1
+
+    def iter_pages(self, *, cursor: dict) -> Iterator[Page]:
+        """New comments, and comments of the re-read window whose text or status changed.
+
+        WordPress keeps no edit time for comments, so each poll reads again the comments written in
+        the last ``edit_window_hours`` (a cursor setting, default ``EDIT_WINDOW_HOURS``, at most a
+        week) and compares each with the state it had (``Watermark.key``: text and visibility): a
+        changed one is reported again under the same id, so the store adds a version or updates the
+        visibility. ``status=all`` lists approved and held comments; spam and trash are read too, for
+        comments already seen, so a comment spammed or trashed on the site is seen as hidden/deleted.
+        """
+        cursor = cursor if isinstance(cursor, dict) else {}
+        wm = Watermark.load(cursor.get("comments"))
+        now = dt.datetime.now(dt.UTC)
+        window_start = now - dt.timedelta(hours=cursor_int(cursor, "edit_window_hours", EDIT_WINDOW_HOURS,
+                                                           low=0, high=EDIT_WINDOW_MAX_HOURS))
+        known = _load_states(cursor.get("states"))
+        states: dict[str, list[str]] = {}  # platform_id -> [state digest, created] of comments in the window
+        me = f"user:{self.me()}"
+        params = {"context": "edit", "orderby": "date_gmt", "order": "asc", "per_page": self.page_size}
+        if wm.query_from:
+            params["after"] = (min(wm.query_from, window_start) - AFTER_SLACK).strftime("%Y-%m-%dT%H:%M:%S")
+        for status in ("all", "spam", "trash"):
+            if status != "all" and not known:
+                break  # nothing seen before that could have been spammed or trashed
+            for items, failures in self._list({**params, "status": status}):
+                fresh = []
+                for item in items:
+                    if item.author.platform_id == me:
+                        continue
+                    key = Watermark.key(item).rpartition("#")[2]  # the digest of text and visibility
+                    before = known.get(item.platform_id)
+                    changed = before is not None and before != key
+                    first_seen = before is None and status == "all" and wm.is_new(item)
+                    if changed or first_seen:
+                        fresh.append(item)
+                    if item.created_at >= window_start and (status == "all" or before is not None):
+                        states[item.platform_id] = [key, iso(item.created_at)]
+                yield Page(items=fresh, cursor=cursor, failures=failures)
+                for item in fresh:
+                    if status == "all":
+                        wm.add(item)
         wm.start_at(now)
-        yield Page(items=[], cursor={**cursor, "comments": wm.dump()})
+        yield Page(items=[], cursor={**cursor, "comments": wm.dump(), "states": _dump_states(states)})
         self.check_throttle()
 
     def _comment(self, comment_id: str) -> NormalizedItem:

@@ -81,7 +81,7 @@ def youtube(dept):
 
 
 def test_an_edit_on_the_platform_adds_a_version(sim, youtube):
-    # YouTube reports edits (updatedAt); Facebook and WordPress do not show edits to polling.
+    # YouTube reports edits (updatedAt); Facebook does not show edits to polling.
     connect(sim, youtube)
     created = control(sim, "POST", "items", platform="youtube", account=youtube.account_id, text="Öppet i dag?")
     channel_poll(channel_id=youtube.pk)

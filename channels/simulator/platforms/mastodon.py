@@ -1,7 +1,9 @@
 """Mastodon REST API: notifications (mentions), statuses, context, verify_credentials.
 
 The instance's path segment is the account (one municipal account per simulated instance).
-Pagination is by the ``Link`` header with ``max_id``/``min_id``; every answer carries
+Notifications are of type ``mention`` (a status to the account; the status inside is rendered as it
+is now, so an edit by ``/_sim/edit`` shows there with ``edited_at``) and ``update`` (an edit of a
+status the account boosted with ``POST /statuses/:id/reblog``, as Mastodon sends it). Pagination is by the ``Link`` header with ``max_id``/``min_id``; every answer carries
 ``X-RateLimit-Limit/Remaining/Reset`` (Reset is an ISO 8601 time). An ordinary account cannot hide
 or delete other people's statuses, so neither can it here: DELETE of another's status is a 404.
 """
@@ -114,33 +116,66 @@ def handle(world, request) -> Response:
             return Response(200, body, _headers())
         if rest[2:] == ["context"] and request.method == "GET":
             return context(account, item)
+        if rest[2:] == ["reblog"] and request.method == "POST":
+            account.__dict__.setdefault("mastodon_reblogged", set()).add(item.platform_id)
+            body = render_status(account, item)
+            body["reblogged"] = True
+            return Response(200, body, _headers())
     return _error(404, "Record not found")
 
 
+def _update_ids(account) -> dict[str, int]:
+    """The ``update`` notification of each edited status the account has boosted: a new id per edit.
+
+    Mastodon notifies an edit only to local accounts that reblogged the status
+    (``FanOutOnWriteService#notify_about_update!``), with a new notification (ids keep increasing)
+    carrying the status as it is now; a mentioned account gets no notification for an edit, but the
+    status inside its ``mention`` notification is rendered as it is now (text and ``edited_at``). Edits reach the simulator through ``/_sim/edit`` and the world's own activity, so the
+    notification is numbered the first time the notifications are read after the edit: from the
+    account's counter, which the ids of mentions (the items' sequence numbers) also come from.
+    """
+    updates = account.__dict__.setdefault("mastodon_updates", {})  # platform_id -> (edited, id)
+    reblogged = account.__dict__.setdefault("mastodon_reblogged", set())
+    for item in account.items:
+        if item.edited and item.platform_id in reblogged:
+            known = updates.get(item.platform_id)
+            if known is None or known[0] != item.edited:
+                account.counter += 1
+                updates[item.platform_id] = (item.edited, account.counter)
+    return {pid: number for pid, (_, number) in updates.items()}
+
+
 def notifications(account, request) -> Response:
-    types = request.query.get("types[]") or []
-    if types and "mention" not in types:
-        return Response(200, [], _headers())
-    items = [i for i in account.items if not i.own and not i.deleted and i.kind != "post"]
+    types = request.query.get("types[]") or ["mention", "update"]
+    statuses = [i for i in account.items if not i.own and not i.deleted and i.kind != "post"]
+    rows = []  # (notification id, type, item)
+    if "mention" in types:
+        rows += [(i.seq, "mention", i) for i in statuses]
+    if "update" in types:
+        updates = _update_ids(account)
+        rows += [(updates[i.platform_id], "update", i) for i in statuses if i.platform_id in updates]
+    rows.sort(key=lambda row: row[0])
     limit = int_arg(request.q("limit"), 40, 1, 80)
     max_id, since_id, min_id = request.q("max_id"), request.q("since_id"), request.q("min_id")
-    try:  # notification ids are the item's sequence number here: increasing, as Mastodon's are
+    try:  # notification ids are sequence numbers here: increasing, as Mastodon's are
         if max_id:
-            items = [i for i in items if i.seq < int(max_id)]
+            rows = [r for r in rows if r[0] < int(max_id)]
         if since_id:
-            items = [i for i in items if i.seq > int(since_id)]
-        items = [i for i in items if i.seq > int(min_id)][:limit] if min_id else items[-limit:]
+            rows = [r for r in rows if r[0] > int(since_id)]
+        rows = [r for r in rows if r[0] > int(min_id)][:limit] if min_id else rows[-limit:]
     except ValueError:
         return _error(400, "Invalid id")
-    items = list(reversed(items))
-    rows = [{"id": str(i.seq), "type": "mention", "created_at": z_time(i.created), "group_key": f"ungrouped-{i.seq}",
-             "account": _account_json(account, i), "status": render_status(account, i)} for i in items]
+    rows = list(reversed(rows))
+    body = [{"id": str(n), "type": kind, "created_at": z_time(i.edited if kind == "update" else i.created),
+             "group_key": f"ungrouped-{n}", "account": _account_json(account, i), "status": render_status(account, i)}
+            for n, kind, i in rows]
     links = []
-    if items:
-        url = f"{request.base}/api/v1/notifications?types[]=mention&limit={limit}"
-        links.append(f'<{url}&max_id={items[-1].seq}>; rel="next"')
-        links.append(f'<{url}&min_id={items[0].seq}>; rel="prev"')
-    return Response(200, rows, _headers({"Link": ", ".join(links)} if links else {}))
+    if rows:
+        query = "&".join(f"types[]={t}" for t in types)
+        url = f"{request.base}/api/v1/notifications?{query}&limit={limit}"
+        links.append(f'<{url}&max_id={rows[-1][0]}>; rel="next"')
+        links.append(f'<{url}&min_id={rows[0][0]}>; rel="prev"')
+    return Response(200, body, _headers({"Link": ", ".join(links)} if links else {}))
 
 
 def context(account, item) -> Response:

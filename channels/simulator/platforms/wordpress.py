@@ -3,6 +3,8 @@
 The blog's path segment is the account. Lists carry ``X-WP-Total``/``X-WP-TotalPages`` and a ``Link``
 header; errors look like ``{"code": "rest_comment_invalid_id", "message": ..., "data": {"status": 404}}``.
 Authentication is an application password (HTTP Basic). The simulated site's timezone is UTC.
+An edit (``/_sim/edit``) changes the comment's content in place: like WordPress, a comment has no
+modified date, so only its text differs on the next read.
 """
 
 from __future__ import annotations
