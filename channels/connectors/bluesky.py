@@ -3,8 +3,15 @@
 Authentication: an app password exchanged for a session (``com.atproto.server.createSession``),
 renewed once when the access token expires; or a ready ``access_jwt``. Credentials:
 ``{"identifier": handle or DID, "app_password": ...}`` (``username``/``password`` are accepted too).
+The session is always opened for the channel's account: when the channel's account id is a DID it is
+the ``identifier`` (``createSession`` accepts a handle or the DID), and a session for another DID is
+refused, so a channel never reads another account's notifications.
 Reads: ``app.bsky.notification.listNotifications`` (replies, mentions, quotes), newest first, until
-the watermark; thread context from ``app.bsky.feed.getPostThread``.
+the watermark; thread context from ``app.bsky.feed.getPostThread``. Direct messages through the chat
+service, proxied by the PDS (header ``atproto-proxy: did:web:api.bsky.chat#bsky_chat``):
+``chat.bsky.convo.listConvos`` (most recent activity first) and ``chat.bsky.convo.getMessages``
+(newest first) until the DM watermark; a DM's platform id is ``chat/<convoId>/<messageId>`` and its
+thread the convo id. A DM is answered with ``chat.bsky.convo.sendMessage`` in the same convo.
 Actions: reply (``com.atproto.repo.createRecord`` of an ``app.bsky.feed.post`` with ``reply.root``
 and ``reply.parent``); hide/unhide: the reply's URI goes into (or out of) ``hiddenReplies`` of the
 thread's threadgate record (``app.bsky.feed.threadgate``, rkey = the root post's rkey), which only
@@ -54,7 +61,10 @@ NOT_FOUND_ERRORS = {"NotFound", "RecordNotFound", "RepoNotFound"}
 MAX_HIDDEN = 50
 LIMITATIONS = ("Bluesky: andras inlägg kan inte raderas. Att dölja ett svar lägger det bakom en "
                "\"dold av författaren\"-spärr i trådens threadgate; svaret finns kvar och går att öppna. Det går "
-               "bara i trådar som kanalen själv startat, och högst 50 svar per tråd. Direktmeddelanden hämtas inte.")
+               "bara i trådar som kanalen själv startat, och högst 50 svar per tråd. Direktmeddelanden kräver ett "
+               "applösenord med åtkomst till direktmeddelanden.")
+CHAT_PROXY = {"atproto-proxy": "did:web:api.bsky.chat#bsky_chat"}
+CHAT_PREFIX = "chat/"
 
 
 def _rkey(uri: str) -> str:
@@ -117,6 +127,49 @@ def parse_notifications_page(payload: object, *, me: str) -> tuple[list[Normaliz
     return parse_entries(payload.get("notifications"), one)
 
 
+def dm_id(convo_id: str, message_id: str) -> str:
+    return f"{CHAT_PREFIX}{convo_id}/{message_id}"
+
+
+def split_dm_id(platform_id: str) -> tuple[str, str]:
+    """(convo id, message id) of a DM's platform id; a bare ``chat/<convoId>`` names the convo."""
+    rest = platform_id.removeprefix(CHAT_PREFIX)
+    convo_id, _, message_id = rest.partition("/")
+    if not convo_id:
+        raise ValueError("not a Bluesky DM id")
+    return convo_id, message_id
+
+
+def _members(convo: dict) -> dict[str, dict]:
+    members = convo.get("members") if isinstance(convo.get("members"), list) else []
+    return {m["did"]: m for m in members if isinstance(m, dict) and isinstance(m.get("did"), str)}
+
+
+def parse_message(message: object, *, convo_id: str, members: dict[str, dict]) -> NormalizedItem | None:
+    """A ``chat.bsky.convo.defs#messageView``; a deleted message (no text) is skipped."""
+    message = obj(message, "message")
+    if message.get("$type") == "chat.bsky.convo.defs#deletedMessageView" or "text" not in message:
+        return None
+    message_id = as_str(message["id"], "id")
+    did = as_str(obj(message["sender"], "sender")["did"], "sender.did")
+    member = members.get(did, {})
+    handle = text_of(member.get("handle"), "handle")
+    return NormalizedItem(
+        platform_id=dm_id(convo_id, message_id), kind=ItemKind.DM, text=text_of(message["text"], "text"),
+        author=Author(platform_id=did, name=text_of(member.get("displayName") or handle or did, "displayName"),
+                      profile_url=f"https://bsky.app/profile/{handle or did}"),
+        created_at=parse_dt(message["sentAt"]), thread_platform_id=convo_id, raw=message,
+    )
+
+
+def parse_messages_page(payload: object, *, convo_id: str, members: dict[str, dict]
+                        ) -> tuple[list[NormalizedItem], list[ParseFailure]]:
+    if not isinstance(payload, dict):
+        raise MalformedResponse("getMessages: the answer is not an object")
+    return parse_entries(payload.get("messages"),
+                         lambda entry: parse_message(entry, convo_id=convo_id, members=members))
+
+
 def parse_thread(payload: object, *, me: str) -> list[NormalizedItem]:
     """The chain from the thread's root to the requested post, oldest first."""
     payload = obj(payload, "thread answer")
@@ -138,7 +191,7 @@ def parse_thread(payload: object, *, me: str) -> list[NormalizedItem]:
 
 class BlueskyConnector(HttpConnector):
     platform = "bluesky"
-    capabilities = Capabilities(can_reply=True, can_hide=True, can_unhide=True, can_delete=False, has_dms=False,
+    capabilities = Capabilities(can_reply=True, can_hide=True, can_unhide=True, can_delete=False, has_dms=True,
                                 limitations=LIMITATIONS)
     default_retry_after = 300.0
 
@@ -153,7 +206,13 @@ class BlueskyConnector(HttpConnector):
         return {"Authorization": f"Bearer {self._access}"} if self._access else {}
 
     def _create_session(self) -> None:
-        identifier = self.credentials.get("identifier") or self.credentials.get("username") or self.account_id
+        # The channel's DID names the account to sign in to; a handle in the credentials could belong
+        # to another account (a renamed handle, a copied password), whose notifications would then be
+        # stored under this channel while the channel's own were never read.
+        if self.account_id.startswith("did:"):
+            identifier = self.account_id
+        else:
+            identifier = self.credentials.get("identifier") or self.credentials.get("username") or self.account_id
         password = self.credentials.get("app_password") or self.credentials.get("password")
         if not password:
             raise AuthorizationExpired("bluesky: no app password to create a session with")
@@ -163,9 +222,14 @@ class BlueskyConnector(HttpConnector):
         try:
             body = obj(body, "session")
             self._access = as_str(body["accessJwt"], "accessJwt")
-            self._did = as_str(body["did"], "did")
+            did = as_str(body["did"], "did")
         except (KeyError, ValueError) as exc:
             raise MalformedResponse("bluesky: session answer without accessJwt/did") from exc
+        if self.account_id.startswith("did:") and did != self.account_id:
+            self._access = ""
+            raise AuthorizationExpired(f"bluesky: the app password opens {did}, not the channel's account "
+                                       f"{self.account_id}")
+        self._did = did
 
     def request(self, method, path, **kwargs):
         if not self._access:
@@ -242,15 +306,122 @@ class BlueskyConnector(HttpConnector):
                 break
             params = {**params, "cursor": next_cursor}
         wm.start_at(now)
-        yield Page(items=[], cursor={**cursor, "notifications": wm.dump()})
+        dms_wm = Watermark.load(cursor.get("dms"))
+        for fresh, failures in self.iter_dms(dms_wm):
+            yield Page(items=fresh, cursor=cursor, failures=failures)
+            for item in fresh:
+                dms_wm.add(item)
+        yield Page(items=[], cursor={**cursor, "notifications": wm.dump(), "dms": dms_wm.dump()})
         self.check_throttle()
 
+    # direct messages ---------------------------------------------------------------------------
+    def chat_get(self, path: str, params: dict) -> dict:
+        body = self.get(path, params, headers=CHAT_PROXY)
+        if not isinstance(body, dict):
+            raise MalformedResponse(f"bluesky: {path} answer is not an object")
+        return body
+
+    def iter_convos(self, *, query_from: dt.datetime | None) -> Iterator[dict]:
+        """Convos with activity since ``query_from``, most recent first (the order of listConvos)."""
+        params: dict = {"limit": min(self.page_size, 100)}
+        for _ in range(10_000):
+            payload = self.chat_get("chat.bsky.convo.listConvos", params)
+            convos = payload.get("convos")
+            if not isinstance(convos, list):
+                raise MalformedResponse("bluesky: listConvos answer has no convos list")
+            for convo in convos:
+                if not isinstance(convo, dict) or not isinstance(convo.get("id"), str):
+                    continue
+                last = convo.get("lastMessage") if isinstance(convo.get("lastMessage"), dict) else {}
+                try:
+                    last_at = parse_dt(last["sentAt"]) if last.get("sentAt") else None
+                except ValueError:
+                    last_at = None
+                if query_from is not None and last_at is not None and last_at < query_from:
+                    return  # every later convo is quieter still
+                yield convo
+            next_cursor = payload.get("cursor")
+            if not isinstance(next_cursor, str) or not next_cursor or not convos:
+                return
+            params = {**params, "cursor": next_cursor}
+
+    def iter_dms(self, wm: Watermark) -> Iterator[tuple[list[NormalizedItem], list[ParseFailure]]]:
+        me = self.did
+        for convo in self.iter_convos(query_from=wm.query_from):
+            convo_id, members = convo["id"], _members(convo)
+            params: dict = {"convoId": convo_id, "limit": min(self.page_size, 100)}
+            for _ in range(10_000):
+                payload = self.chat_get("chat.bsky.convo.getMessages", params)
+                items, failures = parse_messages_page(payload, convo_id=convo_id, members=members)
+                yield [i for i in items if i.author.platform_id != me and wm.is_new(i)], failures
+                next_cursor = payload.get("cursor")
+                if not isinstance(next_cursor, str) or not next_cursor or not items:
+                    break
+                if wm.query_from and min(i.created_at for i in items) < wm.query_from:
+                    break
+                params = {**params, "cursor": next_cursor}
+
     def fetch_thread(self, *, platform_id: str) -> list[NormalizedItem]:
+        if platform_id.startswith(CHAT_PREFIX):
+            return self.fetch_dm_thread(platform_id)
         body = self.get("app.bsky.feed.getPostThread", {"uri": platform_id, "depth": 0, "parentHeight": 100})
         try:
             return parse_thread(body, me=self.did)
         except (KeyError, TypeError, ValueError) as exc:
             raise MalformedResponse(f"bluesky: thread could not be read ({exc})") from None
+
+    def _convo(self, convo_id: str) -> dict:
+        body = self.chat_get("chat.bsky.convo.getConvo", {"convoId": convo_id})
+        convo = body.get("convo")
+        if not isinstance(convo, dict):
+            raise MalformedResponse("bluesky: getConvo answer has no convo")
+        return convo
+
+    def fetch_dm_thread(self, platform_id: str) -> list[NormalizedItem]:
+        """The convo's latest messages up to the given one, oldest first (at most one page)."""
+        try:
+            convo_id, message_id = split_dm_id(platform_id)
+        except ValueError as exc:
+            raise NotFound(f"bluesky: {exc}") from None
+        members = _members(self._convo(convo_id))
+        payload = self.chat_get("chat.bsky.convo.getMessages", {"convoId": convo_id, "limit": 50})
+        items, _failures = parse_messages_page(payload, convo_id=convo_id, members=members)
+        wanted = dm_id(convo_id, message_id)
+        ids = [i.platform_id for i in items]
+        if message_id and wanted in ids:
+            items = items[ids.index(wanted):]
+        return list(reversed(items))
+
+    def send_dm(self, *, convo_id: str, text: str) -> str:
+        body, _ = self.request("POST", "chat.bsky.convo.sendMessage", headers=CHAT_PROXY,
+                               json={"convoId": convo_id, "message": {"text": text}})
+        try:
+            return dm_id(convo_id, as_str(obj(body, "answer")["id"], "id"))
+        except (KeyError, ValueError) as exc:
+            raise MalformedResponse("bluesky: sendMessage answer without id") from exc
+
+    def find_own_dm(self, *, convo_id: str, after_message_id: str, text: str) -> str | None:
+        """Our message with exactly ``text`` sent after the given message (newest first, a few pages)."""
+        params: dict = {"convoId": convo_id, "limit": 100}
+        me = self.did
+        for _ in range(5):
+            payload = self.chat_get("chat.bsky.convo.getMessages", params)
+            messages = payload.get("messages")
+            if not isinstance(messages, list):
+                raise MalformedResponse("bluesky: getMessages answer has no messages list")
+            for message in messages:
+                if not isinstance(message, dict):
+                    continue
+                if after_message_id and message.get("id") == after_message_id:
+                    return None
+                sender = message.get("sender") if isinstance(message.get("sender"), dict) else {}
+                if sender.get("did") == me and message.get("text") == text and isinstance(message.get("id"), str):
+                    return dm_id(convo_id, message["id"])
+            next_cursor = payload.get("cursor")
+            if not isinstance(next_cursor, str) or not next_cursor or not messages:
+                return None
+            params = {**params, "cursor": next_cursor}
+        return None
 
     def _post(self, uri: str) -> dict:
         body = self.get("app.bsky.feed.getPosts", {"uris": uri})
@@ -270,6 +441,12 @@ class BlueskyConnector(HttpConnector):
         return {"uri": post.get("uri"), "cid": post.get("cid")}
 
     def reply(self, *, parent_platform_id: str, text: str) -> str:
+        if parent_platform_id.startswith(CHAT_PREFIX):
+            try:
+                convo_id, _message_id = split_dm_id(parent_platform_id)
+            except ValueError as exc:
+                raise NotFound(f"bluesky: {exc}") from None
+            return self.send_dm(convo_id=convo_id, text=text)
         parent = self._post(parent_platform_id)
         record = {"$type": "app.bsky.feed.post", "text": text, "langs": ["sv"],
                   "createdAt": dt.datetime.now(dt.UTC).isoformat().replace("+00:00", "Z"),
@@ -325,6 +502,12 @@ class BlueskyConnector(HttpConnector):
             "repo": self.did, "collection": "app.bsky.feed.post", "rkey": _rkey(platform_id)})
 
     def find_own_reply(self, *, parent_platform_id: str, text: str) -> str | None:
+        if parent_platform_id.startswith(CHAT_PREFIX):
+            try:
+                convo_id, message_id = split_dm_id(parent_platform_id)
+            except ValueError:
+                return None
+            return self.find_own_dm(convo_id=convo_id, after_message_id=message_id, text=text)
         body = self.get("app.bsky.feed.getPostThread", {"uri": parent_platform_id, "depth": 1, "parentHeight": 0})
         thread = body.get("thread") if isinstance(body, dict) else None
         replies = thread.get("replies") if isinstance(thread, dict) else None

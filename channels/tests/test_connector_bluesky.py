@@ -58,3 +58,80 @@ def test_replies_in_someone_elses_thread_cannot_be_hidden(sim, make_connector):
     with pytest.raises(Unsupported):
         make_connector("bluesky").hide(platform_id=reply["id"])
     assert not next(i for i in sim_state(sim, "bluesky") if i["id"] == reply["id"])["hidden"]
+
+
+def _dm_id(state_item: dict) -> str:
+    return f"chat/{state_item['conversation_id']}/{state_item['id'].rsplit('/', 1)[-1]}"
+
+
+def test_the_session_is_for_the_channels_did_even_when_the_credentials_name_another_handle(sim, make_connector):
+    """The reliability test's channels had the login "kommun": every channel read that account."""
+    connector = make_connector("bluesky")
+    connector.credentials = {"username": "kommun", "password": "sim-app-password"}
+    sim_control(sim, "DELETE", "requests")
+    items, _cursor, _failures = poll(connector)
+    assert connector.did == DID
+    expected = {i["id"] for i in sim_state(sim, "bluesky") if not i["own"] and not i["deleted"]}
+    assert expected and {i.platform_id for i in items} == expected
+
+
+def test_polling_while_time_passes_returns_every_item_once(sim, make_connector):
+    connector = make_connector("bluesky", page_size=7)
+    connector.credentials = {"username": "kommun", "password": "sim-app-password"}
+    seen: list[str] = []
+    cursor: dict = {}
+    for _minute in range(12):
+        sim_control(sim, "POST", "advance", seconds=60)
+        items, cursor, failures = poll(connector, cursor)
+        assert not failures
+        seen.extend(i.platform_id for i in items if i.kind != "dm")
+    expected = {i["id"] for i in sim_state(sim, "bluesky") if not i["own"] and i["kind"] != "dm"}
+    assert set(seen) == expected
+    assert len(expected) > 40
+    edited = {i["id"] for i in sim_state(sim, "bluesky") if len(i["versions"]) > 1}
+    assert len(seen) - len(set(seen)) <= len(edited)  # only an edit is returned again
+
+
+def test_dms_are_read_from_the_chat_service_incrementally(sim, make_connector):
+    connector = make_connector("bluesky")
+    first = sim_control(sim, "POST", "items", platform="bluesky", account=DID, kind="dm", author=3, text="Hej kommunen")
+    other = sim_control(sim, "POST", "items", platform="bluesky", account=DID, kind="dm", author=4, text="En fråga")
+    items, cursor, _ = poll(connector)
+    dms = {i.platform_id: i for i in items if i.kind == "dm"}
+    assert set(dms) == {_dm_id(first), _dm_id(other)}
+    assert dms[_dm_id(first)].thread_platform_id == first["conversation_id"]
+    assert dms[_dm_id(first)].author.platform_id == first["author_id"]
+    assert dms[_dm_id(first)].text == "Hej kommunen"
+
+    sim_control(sim, "POST", "advance", seconds=60)
+    again = sim_control(sim, "POST", "items", platform="bluesky", account=DID, kind="dm", author=3, text="Hallå?")
+    items, _cursor, _ = poll(connector, cursor)
+    assert [i.platform_id for i in items if i.kind == "dm"] == [_dm_id(again)]
+    assert again["conversation_id"] == first["conversation_id"]
+    requests_seen = sim_control(sim, "GET", "requests")["requests"]
+    assert any(r["path"].endswith("chat.bsky.convo.getMessages") for r in requests_seen)
+
+
+def test_a_dm_reply_is_sent_in_the_convo_and_found_again(sim, make_connector):
+    connector = make_connector("bluesky")
+    dm = sim_control(sim, "POST", "items", platform="bluesky", account=DID, kind="dm", author=5, text="Öppettider?")
+    parent = _dm_id(dm)
+    assert connector.find_own_reply(parent_platform_id=parent, text="Vi öppnar kl. 8.") is None
+    reply_id = connector.reply(parent_platform_id=parent, text="Vi öppnar kl. 8.")
+    own = [i for i in sim_state(sim, "bluesky") if i["kind"] == "dm" and i["own"]]
+    assert [(i["text"], i["conversation_id"]) for i in own] == [("Vi öppnar kl. 8.", dm["conversation_id"])]
+    assert reply_id == _dm_id(own[0])
+    assert connector.find_own_reply(parent_platform_id=parent, text="Vi öppnar kl. 8.") == reply_id
+    assert connector.find_own_reply(parent_platform_id=parent, text="Något annat") is None
+    items, _cursor, _ = poll(connector)
+    assert reply_id not in {i.platform_id for i in items}  # the channel's own message is not an incoming DM
+    thread = connector.fetch_thread(platform_id=parent)
+    assert [i.platform_id for i in thread] == [parent]
+
+
+def test_chat_calls_without_the_proxy_header_are_refused(sim):
+    import requests
+
+    response = requests.get(f"{sim.url('bluesky')}/chat.bsky.convo.listConvos", timeout=5,
+                            headers={"Authorization": f"Bearer {DID}"})
+    assert response.status_code == 501

@@ -1,5 +1,5 @@
 """The platform simulator at 30 % faults (5xx, timeouts, rate limits, malformed and truncated
-answers) for 10 minutes of simulated polling across 50 channels on four platforms (Facebook, Instagram, YouTube, LinkedIn): nothing lost,
+answers) for 10 minutes of simulated polling across 50 channels on five platforms (Facebook, Instagram, YouTube, LinkedIn, Bluesky): nothing lost,
 nothing duplicated, every edit a new version (DESIGN §6.3).
 
 The simulator's clock is frozen and moved a minute per round, and every channel is polled each
@@ -30,6 +30,9 @@ PLATFORMS = {
     "instagram": lambda n: f"1784140{n:010d}",
     "youtube": lambda n: f"UCludvika{n:013d}",
     "linkedin": lambda n: f"24{n:05d}",
+    # A Bluesky channel is its DID; the login "kommun" that connect() stores names no account of its
+    # own, and the connector signs in to the channel's DID.
+    "bluesky": lambda n: f"did:plc:ludvikakanal{n:012d}",
 }
 
 

@@ -4,6 +4,11 @@ Hiding a reply is a threadgate record (``app.bsky.feed.threadgate``, rkey = the 
 whose ``hiddenReplies`` lists the hidden replies; only the root post's author can write it. Other
 people's posts cannot be deleted: ``deleteRecord`` works only in the account's own repo.
 Every answer carries ``ratelimit-limit/remaining/reset`` (reset in epoch seconds) and ``ratelimit-policy``.
+
+Direct messages (the account's ``dm`` items; a convo per correspondent) through the chat service as
+the PDS proxies it: ``chat.bsky.convo.listConvos``, ``getConvo``, ``getMessages`` and ``sendMessage``
+answer only with the header ``atproto-proxy: did:web:api.bsky.chat#bsky_chat``. A message's id is the
+rkey (a TID) of the simulator item, a convo's id the item's ``conversation_id``.
 """
 
 from __future__ import annotations
@@ -108,6 +113,10 @@ def handle(world, request) -> Response:
         return auth_error()
     if method == "app.bsky.notification.listNotifications":
         return notifications(account, request)
+    if method.startswith("chat.bsky.convo."):
+        if request.headers.get("atproto-proxy") != CHAT_SERVICE:
+            return _error(501, "MethodNotImplemented", "Method Not Implemented")
+        return chat(account, method, request)
     if method == "app.bsky.feed.getPostThread":
         return post_thread(world, request)
     if method == "app.bsky.feed.getPosts":
@@ -148,6 +157,78 @@ def notifications(account, request) -> Response:
     if len(items) > limit:
         body["cursor"] = encode_cursor(chunk[-1].seq)
     return Response(200, body, _headers())
+
+
+CHAT_SERVICE = "did:web:api.bsky.chat#bsky_chat"
+
+
+def _dms(account, convo_id: str | None = None) -> list:
+    return [i for i in account.items if i.kind == "dm" and not i.deleted
+            and (convo_id is None or i.conversation_id == convo_id)]
+
+
+def message_view(item) -> dict:
+    return {"$type": "chat.bsky.convo.defs#messageView", "id": _rkey(item.platform_id), "rev": f"{item.seq:013d}",
+            "text": item.text, "sender": {"did": item.author_id}, "sentAt": z_time(item.created)}
+
+
+def convo_view(account, convo_id: str, messages: list) -> dict:
+    members = {account.own_id: {"did": account.own_id, "handle": "ludvika.kommun.se", "displayName": "Ludvika kommun"}}
+    for item in messages:
+        if not item.own:
+            members[item.author_id] = {"did": item.author_id, "handle": f"{item.author_handle}.bsky.social",
+                                       "displayName": item.author_name}
+    last = messages[-1]
+    return {"id": convo_id, "rev": f"{last.seq:013d}", "members": list(members.values()),
+            "lastMessage": message_view(last), "muted": False, "status": "accepted",
+            "unreadCount": sum(1 for i in messages if not i.own)}
+
+
+def chat(account, method: str, request) -> Response:
+    if method == "chat.bsky.convo.listConvos":
+        limit = int_arg(request.q("limit"), 50, 1, 100)
+        convos: dict[str, list] = {}
+        for item in _dms(account):
+            convos.setdefault(item.conversation_id, []).append(item)
+        ordered = sorted(convos.items(), key=lambda kv: kv[1][-1].seq, reverse=True)  # latest activity first
+        seq = decode_cursor(request.q("cursor"))
+        if seq is not None:
+            ordered = [kv for kv in ordered if kv[1][-1].seq < seq]
+        chunk = ordered[:limit]
+        body = {"convos": [convo_view(account, cid, msgs) for cid, msgs in chunk]}
+        if len(ordered) > limit:
+            body["cursor"] = encode_cursor(chunk[-1][1][-1].seq)
+        return Response(200, body, _headers())
+    if method == "chat.bsky.convo.getConvo":
+        messages = _dms(account, request.q("convoId") or "")
+        if not messages:
+            return _error(400, "InvalidConvo", "Convo not found")
+        return Response(200, {"convo": convo_view(account, request.q("convoId"), messages)}, _headers())
+    if method == "chat.bsky.convo.getMessages":
+        messages = list(reversed(_dms(account, request.q("convoId") or "")))  # newest first
+        if not messages:
+            return _error(400, "InvalidConvo", "Convo not found")
+        limit = int_arg(request.q("limit"), 50, 1, 100)
+        seq = decode_cursor(request.q("cursor"))
+        if seq is not None:
+            messages = [i for i in messages if i.seq < seq]
+        chunk = messages[:limit]
+        body = {"messages": [message_view(i) for i in chunk]}
+        if len(messages) > limit:
+            body["cursor"] = encode_cursor(chunk[-1].seq)
+        return Response(200, body, _headers())
+    if method == "chat.bsky.convo.sendMessage" and request.method == "POST":
+        data = request.json()
+        messages = _dms(account, str(data.get("convoId") or ""))
+        if not messages:
+            return _error(400, "InvalidConvo", "Convo not found")
+        text = (data.get("message") or {}).get("text") if isinstance(data.get("message"), dict) else None
+        if not isinstance(text, str) or not text.strip():
+            return _error(400, "InvalidRequest", "Input/message/text is required")
+        partner = next((i for i in reversed(messages) if not i.own), messages[-1])
+        new = account.add(kind="dm", text=text, created=account.world.now(), parent=partner)
+        return Response(200, message_view(new), _headers())
+    return _error(501, "MethodNotImplemented", "Method Not Implemented")
 
 
 def _thread_view(account, item, *, depth: int, with_parent: int) -> dict:
