@@ -1,0 +1,66 @@
+"""axe-core (WCAG 2.1 A/AA) on every public page and the main staff pages: no serious or critical
+violation."""
+
+import pytest
+from django.urls import reverse
+
+from moderation.tests.workspace_helpers import arrive
+from tests.browser.axe import axe_run, blocking, describe
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def assert_accessible(page, url: str):
+    response = page.goto(url)
+    assert response is not None and response.ok, f"{url}: HTTP {response and response.status}"
+    assert page.url == url, f"{url} ended at {page.url}"
+    violations = axe_run(page)
+    bad = blocking(violations)
+    print(f"axe {url}: {len(violations)} violation(s), {len(bad)} serious/critical")
+    assert not bad, f"{url}:\n{describe(bad)}"
+
+
+@pytest.mark.parametrize("name", ["public-channels", "comment-policy", "accessibility"])
+def test_public_page_has_no_serious_axe_violations(page, live_server, channel, other_channel, name):
+    assert_accessible(page, live_server.url + reverse(name))
+
+
+def test_staff_start_page_has_no_serious_axe_violations(page, live_server, login, channel, representative):
+    login(representative)
+    assert_accessible(page, live_server.url + reverse("staff-home"))
+
+
+def test_registry_pages_have_no_serious_axe_violations(page, live_server, login, channel, other_channel,
+                                                        informator):
+    login(informator)
+    for name, kwargs in [("registry-channel-list", {}), ("registry-channel-detail", {"pk": channel.pk}),
+                         ("registry-channel-edit", {"pk": channel.pk}), ("registry-channel-create", {})]:
+        assert_accessible(page, live_server.url + reverse(name, kwargs=kwargs))
+
+
+def test_moderation_pages_have_no_serious_axe_violations(page, live_server, login, channel, representative):
+    entry = arrive(channel, "c-1", "Tack för en fin kväll på biblioteket!")
+    arrive(channel, "c-2", "När öppnar biblioteket i sommar?", minute=2)
+    arrive(channel, "c-3", "Ni är idioter allihop", author="Bertil Berg", minute=3)
+    login(representative)
+    assert_accessible(page, live_server.url + reverse("moderation-queue"))
+    assert_accessible(page, live_server.url + reverse("moderation-item", kwargs={"pk": entry.item_id}))
+
+
+def test_archive_search_has_no_serious_axe_violations(page, live_server, login, channel, records_officer):
+    arrive(channel, "c-1", "Tack för en fin kväll på biblioteket!")
+    login(records_officer)
+    assert_accessible(page, live_server.url + reverse("archive-search"))
+    assert_accessible(page, live_server.url + reverse("archive-search") + "?q=biblioteket")
+
+
+def test_the_axe_check_finds_a_violation_it_is_meant_to_find(page, live_server, channel):
+    """The harness itself: a page with an unlabeled field and an image without alt text fails."""
+    page.goto(live_server.url + reverse("public-channels"))
+    page.evaluate("""() => {
+        const main = document.querySelector('main');
+        main.appendChild(Object.assign(document.createElement('input'), {type: 'text'}));
+        main.appendChild(Object.assign(document.createElement('img'), {src: '/static/none.png'}));
+    }""")
+    ids = {v["id"] for v in blocking(axe_run(page))}
+    assert {"label", "image-alt"} <= ids
