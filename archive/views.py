@@ -266,30 +266,28 @@ def request_item_mask(request, pk: int, item_pk: int):
     }, status=400 if form.errors else 200)
 
 
-@role_required(*ARCHIVE)
-@require_POST
-def request_refuse(request, pk: int):
+def _request_transition(request, pk: int, service, success: str):
+    """Refuse or close a request: the service checks the state; a refusal is shown, nothing changes."""
     req = selectors.request_get_for_user(user=request.user, pk=pk)
     try:
-        services.request_refuse(request=req, user=request.user)
+        service(request=req, user=request.user)
     except ValidationError as exc:
         messages.error(request, _errors(exc))
     else:
-        messages.success(request, _("Avslagsbeslutet är skrivet."))
+        messages.success(request, success)
     return redirect("archive-request-detail", pk=req.pk)
+
+
+@role_required(*ARCHIVE)
+@require_POST
+def request_refuse(request, pk: int):
+    return _request_transition(request, pk, services.request_refuse, _("Avslagsbeslutet är skrivet."))
 
 
 @role_required(*ARCHIVE)
 @require_POST
 def request_close(request, pk: int):
-    req = selectors.request_get_for_user(user=request.user, pk=pk)
-    try:
-        services.request_close(request=req, user=request.user)
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
-    else:
-        messages.success(request, _("Begäran är avslutad."))
-    return redirect("archive-request-detail", pk=req.pk)
+    return _request_transition(request, pk, services.request_close, _("Begäran är avslutad."))
 
 
 @role_required(*ARCHIVE)

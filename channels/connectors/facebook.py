@@ -151,12 +151,6 @@ class FacebookConnector(GraphConnector):
         yield Page(items=[], cursor=new_cursor)
         self.check_throttle()
 
-    def _get_object(self, object_id: str, fields: str) -> dict:
-        body = self.get(seg(object_id), {"fields": fields})
-        if not isinstance(body, dict):
-            raise MalformedResponse("facebook: object answer is not an object")
-        return body
-
     def fetch_thread(self, *, platform_id: str) -> list[NormalizedItem]:
         try:
             if platform_id.startswith(("m_", "t_")):  # a Messenger message or conversation

@@ -234,6 +234,12 @@ class GraphConnector(HttpConnector):
     #: How a direct message's id starts: a reply to it is sent as a message, not a comment.
     dm_prefix = ""
 
+    def _get_object(self, object_id: str, fields: str) -> dict:
+        body = self.get(seg(object_id), {"fields": fields})
+        if not isinstance(body, dict):
+            raise MalformedResponse(f"{self.platform}: object answer is not an object")
+        return body
+
     def reply(self, *, parent_platform_id: str, text: str) -> str:
         if parent_platform_id.startswith(self.dm_prefix):
             return self.send_dm(parent_message_id=parent_platform_id, text=text)

@@ -136,12 +136,6 @@ class InstagramConnector(GraphConnector):
         yield Page(items=[], cursor={**cursor, "comments": comments_wm.dump(), "dms": dms_wm.dump()})
         self.check_throttle()
 
-    def _get_object(self, object_id: str, fields: str) -> dict:
-        body = self.get(seg(object_id), {"fields": fields})
-        if not isinstance(body, dict):
-            raise MalformedResponse("instagram: object answer is not an object")
-        return body
-
     def fetch_thread(self, *, platform_id: str) -> list[NormalizedItem]:
         try:
             if platform_id.startswith("aWdf"):  # an Instagram message or conversation

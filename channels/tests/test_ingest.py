@@ -79,7 +79,7 @@ def test_each_new_version_is_archived_in_the_same_transaction_with_its_snapshot(
     assert snapshot["text"] == "Andra"
 
 
-def test_when_the_archive_fails_nothing_is_stored_and_the_cursor_stays(channel, monkeypatch):
+def test_when_a_storing_step_fails_nothing_is_stored_and_the_cursor_stays(channel, monkeypatch):
     items_store(channel=channel, items=[make_item("c0")], cursor={"after": "A"})
 
     def refuse(*, version, **kwargs):
