@@ -45,7 +45,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/run_all.py
 
 messages: $(STAMP)
-	$(PY) manage.py makemessages -l en --no-obsolete --ignore '.venv/*'
+	$(PY) manage.py makemessages -l en --no-obsolete --ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'var/*' --ignore 'tests/browser/vendor/*'
 	$(PY) manage.py compilemessages -l en --ignore '.venv/*'
 
 clean:

@@ -77,6 +77,31 @@ class AddRecordsForm(forms.Form):
         return numbers
 
 
+class RecordsToRequestForm(forms.Form):
+    """Records chosen in the search or on a record's page, added to one of the open requests."""
+
+    target = forms.TypedChoiceField(label=_("Begäran"), coerce=int, choices=[],
+                                    error_messages={"invalid_choice": _("Välj en öppen begäran.")})
+
+    def __init__(self, *args, open_requests, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].choices = [
+            (r.pk, f"{r.pk}: {r.description[:60]} ({r.received_at:%Y-%m-%d})")
+            for r in open_requests
+        ]
+
+    def clean(self):
+        data = super().clean()
+        raw = self.data.getlist("sequence") if hasattr(self.data, "getlist") else []
+        try:
+            data["sequences"] = sorted({int(value) for value in raw})
+        except ValueError:
+            raise forms.ValidationError(_("Ange löpnummer som heltal.")) from None
+        if not data["sequences"]:
+            raise forms.ValidationError(_("Markera minst en arkivpost."))
+        return data
+
+
 class ItemDecisionForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Prövning"),

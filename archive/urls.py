@@ -11,6 +11,8 @@ urlpatterns = [
     path("personal/arkiv/begaran/ny/", views.request_create, name="archive-request-create"),
     path("personal/arkiv/begaran/<int:pk>/", views.request_detail, name="archive-request-detail"),
     path("personal/arkiv/begaran/<int:pk>/poster/", views.request_add_records, name="archive-request-add-records"),
+    path("personal/arkiv/begaran/lagg-till-poster/", views.records_add_to_request,
+         name="archive-records-add-to-request"),
     path(
         "personal/arkiv/begaran/<int:pk>/handling/<int:item_pk>/provning/",
         views.request_item_decide,

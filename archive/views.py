@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.functional import cached_property
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -25,6 +26,7 @@ from archive.forms import (
     HoldForm,
     ItemDecisionForm,
     MaskForm,
+    RecordsToRequestForm,
     RequestForm,
     RuleForm,
     SearchForm,
@@ -87,7 +89,8 @@ def search(request):
     query = request.GET.copy()
     query.pop("sida", None)
     return render(request, "archive/search.html", {
-        "form": form, "page": page, "open_requests": open_requests, "query": query.urlencode(),
+        "form": form, "page": page, "query": query.urlencode(),
+        "add_form": RecordsToRequestForm(open_requests=open_requests) if open_requests else None,
     })
 
 
@@ -97,6 +100,7 @@ def record_detail(request, sequence: int):
     services.access_log_write(user=request.user, action=AccessAction.VIEW, sequences=[record.sequence])
     content = json.loads(record.content) if record.content else None
     versions = list(selectors.record_versions(record=record))
+    open_requests = [] if record.culled_at else selectors.request_list(user=request.user, state=RequestState.OPEN)
     return render(request, "archive/record_detail.html", {
         "record": record,
         "content": content,
@@ -111,6 +115,7 @@ def record_detail(request, sequence: int):
         "content_pretty": json.dumps(content, ensure_ascii=False, indent=2, sort_keys=True) if content else "",
         "versions": versions,
         "csam_form": CsamMarkForm() if selectors.can_manage_gallring(request.user) else None,
+        "add_form": RecordsToRequestForm(open_requests=open_requests) if open_requests else None,
     })
 
 
@@ -123,10 +128,13 @@ def record_file(request, sequence: int):
         raise Http404
     services.access_log_write(user=request.user, action=AccessAction.VIEW, sequences=[record.sequence])
     info = services.attachment_info(record)
-    return FileResponse(
-        open(path, "rb"), as_attachment=True, filename=services.attachment_file_name(info),
-        content_type=info.get("media_type") or "application/octet-stream",
+    response = FileResponse(
+        open(path, "rb"), as_attachment=True, filename=services.attachment_file_name(info),  # noqa: SIM115 (FileResponse closes it)
+        content_type=services.download_media_type(info.get("media_type") or ""),
     )
+    # Were a browser to open it anyway, nothing in it may run, reach anything or be framed.
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'; frame-ancestors 'none'"
+    return response
 
 
 @role_required(*RECORDS_OFFICER)
@@ -207,7 +215,29 @@ def request_add_records(request, pk: int):
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect("archive-request-detail", pk=req.pk)
-    records = selectors.records_for_request_add(user=request.user, sequences=form.cleaned_data["sequences"])
+    return _add_records(request, req, form.cleaned_data["sequences"])
+
+
+@role_required(*ARCHIVE)
+@require_POST
+def records_add_to_request(request):
+    """The records ticked in the search (or the one on a record's page), added to an open request."""
+    open_requests = selectors.request_list(user=request.user, state=RequestState.OPEN)
+    form = RecordsToRequestForm(request.POST, open_requests=open_requests)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect(_safe_back(request) or "archive-search")
+    req = selectors.request_get_for_user(user=request.user, pk=form.cleaned_data["target"])
+    return _add_records(request, req, form.cleaned_data["sequences"])
+
+
+def _safe_back(request) -> str | None:
+    back = request.POST.get("next", "")
+    return back if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}) else None
+
+
+def _add_records(request, req, sequences: list[int]):
+    records = selectors.records_for_request_add(user=request.user, sequences=sequences)
     if not records:
         messages.error(request, _("Inga arkivposter med de löpnumren finns (eller de är gallrade)."))
         return redirect("archive-request-detail", pk=req.pk)

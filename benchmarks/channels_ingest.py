@@ -115,11 +115,11 @@ def naive_store(channel, items) -> int:
     from django.utils import timezone
 
     from archive.services import capture_item_versions
+    from archive.services.capture import channel_snapshot
     from channels.models import Item, ItemVersion
-    from channels.services.ingest import snapshot_channel
 
     stored = 0
-    channel_info = snapshot_channel(channel)
+    channel_info = channel_snapshot(channel)
     for n in items:
         with transaction.atomic():
             item, created = Item.objects.update_or_create(

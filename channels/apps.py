@@ -7,3 +7,10 @@ class ChannelsConfig(AppConfig):
     name = "channels"
     label = "platform_channels"
     verbose_name = _("Plattformar och inkorg")
+
+    def ready(self) -> None:
+        from archive.signals import csam_marked
+
+        from .receivers import csam_marked_receiver
+
+        csam_marked.connect(csam_marked_receiver, dispatch_uid="channels-purge-csam")

@@ -114,6 +114,14 @@ class Item(models.Model):
     visibility_changed_at = models.DateTimeField(null=True, blank=True)
     version_count = models.PositiveIntegerField(default=1)
     raw = models.JSONField(default=dict, blank=True)
+    # Suspected child sexual abuse material is never stored (DESIGN §4): when the records officer marks
+    # the item in the archive, its content is blanked here (channels.services.purge) and never stored
+    # again; ids, timestamps and hashes stay, and the marking is the reason.
+    purged_at = models.DateTimeField(_("innehållet borttaget"), null=True, blank=True)
+    csam_marking = models.ForeignKey(
+        "archive.ArchiveRecord", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("markering som misstänkt övergreppsmaterial"),
+    )
 
     class Meta:
         verbose_name = _("inkommen post")
@@ -122,6 +130,14 @@ class Item(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["channel", "platform_id"], name="item_unique_per_channel"),
             models.CheckConstraint(condition=Q(version_count__gte=1), name="item_version_count_positive"),
+            models.CheckConstraint(
+                condition=Q(purged_at__isnull=True)
+                | Q(text="", author_name="", author_profile_url="", permalink="", raw={}),
+                name="item_purged_has_no_content",
+            ),
+            models.CheckConstraint(
+                condition=Q(csam_marking__isnull=True) | Q(purged_at__isnull=False), name="item_csam_marking_purged"
+            ),
         ]
         indexes = [
             models.Index(fields=["channel", "received_at"], name="item_channel_received"),
@@ -133,7 +149,8 @@ class Item(models.Model):
 
 
 class ItemVersion(models.Model):
-    """One version of an item's text, numbered from 1. Rows are only ever added."""
+    """One version of an item's text, numbered from 1. Rows are only ever added; the one exception is
+    a CSAM marking, which blanks the text and raw payload of every version of the item."""
 
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="versions", db_index=False)
     number = models.PositiveIntegerField(_("version"))
@@ -160,6 +177,8 @@ class AttachmentState(models.TextChoices):
     STORED = "stored", _("Hämtad")
     REJECTED = "rejected", _("Avvisad")
     FAILED = "failed", _("Misslyckades")
+    # The item was marked as suspected CSAM: the file is deleted and the URL blanked; hash and size stay.
+    PURGED = "purged", _("Borttagen (misstänkt övergreppsmaterial)")
 
 
 class Attachment(models.Model):
@@ -183,7 +202,9 @@ class Attachment(models.Model):
         verbose_name = _("bilaga")
         verbose_name_plural = _("bilagor")
         constraints = [
-            models.UniqueConstraint(fields=["item", "url"], name="attachment_unique_url_per_item"),
+            # A purged attachment has no URL left; the URLs that remain are unique per item.
+            models.UniqueConstraint(fields=["item", "url"], condition=~Q(url=""), name="attachment_unique_url_per_item"),
+            models.CheckConstraint(condition=~Q(state="purged") | Q(url="", file=""), name="attachment_purged_has_no_file"),
         ]
 
     def __str__(self) -> str:

@@ -75,8 +75,16 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         return cleaned
 
 
+class LoginView(auth_views.LoginView):
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # Read per request, not at import: the single sign-on button follows the setting.
+        context["oidc_enabled"] = settings.OIDC_ENABLED
+        return context
+
+
 login_view = public(
-    auth_views.LoginView.as_view(
+    LoginView.as_view(
         template_name="accounts/login.html",
         authentication_form=ThrottledAuthenticationForm,
         redirect_authenticated_user=True,

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import include, path
 from django.views.i18n import set_language
 
@@ -20,6 +21,15 @@ urlpatterns = [
     path("", include("moderation.urls")),
     path("", include("archive.urls")),
 ]
+
+if settings.OIDC_ENABLED:
+    # Single sign-on exists only when configured: no routes (and no backend) otherwise.
+    from . import oidc
+
+    urlpatterns += [
+        path("logga-in/kommunkonto/", oidc.login_start_view, name="oidc-login"),
+        path("logga-in/kommunkonto/retur/", oidc.callback_view, name="oidc-callback"),
+    ]
 
 handler403 = "ludvika_social.views.permission_denied"
 handler404 = "ludvika_social.views.page_not_found"

@@ -7,8 +7,15 @@ class ModerationConfig(AppConfig):
     verbose_name = _("Moderering")
 
     def ready(self) -> None:
-        from channels.signals import item_version_stored
+        from archive.signals import csam_marked
+        from channels.signals import item_version_stored, outbox_action_finished
 
-        from .receivers import item_version_stored_receiver
+        from .receivers import (
+            csam_marked_receiver,
+            item_version_stored_receiver,
+            outbox_action_finished_receiver,
+        )
 
         item_version_stored.connect(item_version_stored_receiver, dispatch_uid="moderation-screen-version")
+        outbox_action_finished.connect(outbox_action_finished_receiver, dispatch_uid="moderation-complete-decision")
+        csam_marked.connect(csam_marked_receiver, dispatch_uid="moderation-close-csam")

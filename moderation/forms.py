@@ -83,11 +83,24 @@ class QueueFilterForm(forms.Form):
                                                                             *SIGNAL_CODES)]
 
 
-class AnswerForm(forms.Form):
+class ItemPanelForm(forms.Form):
+    """A form on the item page, which shows many forms at once: each gets its own id prefix, so no two
+    fields share an id and every label points at its own field."""
+
+    id_prefix = "item"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class AnswerForm(ItemPanelForm):
+    id_prefix = "answer"
     text = forms.CharField(label=_("Svar"), widget=forms.Textarea(attrs={"rows": 5}), max_length=8000)
 
 
-class ForwardForm(forms.Form):
+class ForwardForm(ItemPanelForm):
+    id_prefix = "forward"
     to_user = forms.ModelChoiceField(queryset=None, label=_("Vidarebefordra till"))
     note = forms.CharField(label=_("Anteckning till mottagaren"), widget=forms.Textarea(attrs={"rows": 3}),
                            max_length=4000)
@@ -105,7 +118,8 @@ def _person_label(user) -> str:
     return f"{name} ({department})" if department else name
 
 
-class RemovalForm(forms.Form):
+class RemovalForm(ItemPanelForm):
+    id_prefix = "removal"
     kind = forms.ChoiceField(label=_("Åtgärd"), widget=forms.RadioSelect,
                              choices=[("hide", _("Avpublicera (dölj)")), ("delete", _("Radera"))])
     codes = forms.MultipleChoiceField(label=_("Otillåtet innehåll enligt riktlinjerna"), choices=PROHIBITED_CHOICES,
@@ -121,7 +135,8 @@ class RemovalForm(forms.Form):
     )
 
 
-class ManualRemovalForm(forms.Form):
+class ManualRemovalForm(ItemPanelForm):
+    id_prefix = "manual"
     kind = forms.ChoiceField(label=_("Åtgärd på plattformen"), widget=forms.RadioSelect,
                              choices=[("hide", _("Avpublicerad (dold)")), ("delete", _("Raderad"))])
     codes = forms.MultipleChoiceField(label=_("Otillåtet innehåll enligt riktlinjerna"), choices=PROHIBITED_CHOICES,
@@ -132,23 +147,31 @@ class ManualRemovalForm(forms.Form):
                                     max_length=4000)
 
 
-class MotivationForm(forms.Form):
+class MotivationForm(ItemPanelForm):
+    id_prefix = "no_action"
     motivation = forms.CharField(label=_("Motivering"), widget=forms.Textarea(attrs={"rows": 2}), max_length=4000,
                                  required=False)
 
 
-class ApprovalForm(forms.Form):
+class RestoreForm(MotivationForm):
+    id_prefix = "restore"
+
+
+class ApprovalForm(ItemPanelForm):
+    id_prefix = "approval"
     decision = forms.ChoiceField(choices=[("approve", _("Godkänn")), ("refuse", _("Neka"))], widget=forms.RadioSelect,
                                  label=_("Beslut"))
     note = forms.CharField(label=_("Motivering"), widget=forms.Textarea(attrs={"rows": 2}), max_length=4000,
                            required=False)
 
 
-class CaseForm(forms.Form):
+class CaseForm(ItemPanelForm):
+    id_prefix = "case"
     case_number = forms.CharField(label=_("Diarienummer"), max_length=100)
 
 
-class HandoffForm(forms.Form):
+class HandoffForm(ItemPanelForm):
+    id_prefix = "handoff"
     method = forms.ChoiceField(label=_("Lämna över till"), widget=forms.RadioSelect, choices=[])
     reference = forms.CharField(label=_("Referens eller diarienummer"), max_length=100, required=False,
                                 help_text=_("Krävs för ärendehanteringssystemet."))
@@ -164,7 +187,8 @@ class HandoffForm(forms.Form):
         ]
 
 
-class NoteForm(forms.Form):
+class NoteForm(ItemPanelForm):
+    id_prefix = "note"
     note = forms.CharField(label=_("Anteckning"), widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
 
 

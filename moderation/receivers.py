@@ -55,3 +55,24 @@ def item_version_stored_receiver(sender, version, **kwargs) -> None:
         _local.batch = batch
         transaction.on_commit(batch, robust=True)
     batch.ids.append(version.pk)
+
+
+def outbox_action_finished_receiver(sender, action_id, **kwargs) -> None:
+    """The platform has confirmed (or finally refused) an action: complete the decision that waited
+    for it now, so the item page's status changes within seconds. Runs in the outbox worker."""
+    from .models import QueueEntry
+    from .services.workspace import entries_reconcile_actions
+
+    entry_ids = list(QueueEntry.objects.filter(pending_action_id=action_id).values_list("pk", flat=True))
+    if entry_ids:
+        entries_reconcile_actions(entry_ids=entry_ids)
+
+
+def csam_marked_receiver(sender, channel_id, platform_id, marking_sequence, marked_by=None, **kwargs) -> None:
+    """The records officer marked an item as suspected CSAM (archive.signals.csam_marked): clear the
+    workspace's copies of its content and close its entry, in the marking's transaction (an error here
+    rolls the marking back)."""
+    from .services.csam import entry_close_for_csam
+
+    entry_close_for_csam(channel_id=channel_id, platform_id=platform_id, marking_sequence=marking_sequence,
+                         marked_by=marked_by)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("personal/inkorg/franvaro/<int:pk>/avsluta/", ws.absence_end, name="moderation-absence-end"),
     path("personal/inkorg/godkannande/<int:pk>/", ws.approval, name="moderation-approval"),
     path("personal/inkorg/<int:pk>/", ws.item, name="moderation-item"),
+    path("personal/inkorg/<int:pk>/status/", ws.item_status, name="moderation-item-status"),
     path("personal/inkorg/<int:pk>/ta/", ws.claim, name="moderation-claim"),
     path("personal/inkorg/<int:pk>/slapp/", ws.release, name="moderation-release"),
     path("personal/inkorg/<int:pk>/svara/", ws.answer, name="moderation-answer"),

@@ -405,3 +405,25 @@ def _start_of(day):
     if day is None:
         return None
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+class ChannelImportUploadForm(forms.Form):
+    """The informatör's upload of a channel-list file. The file's checks (size, name, content) are
+    registry.imports, run by the view, so the command and the page refuse the same files."""
+
+    file = forms.FileField(
+        label=_("Fil med kanaler (CSV)"),
+        help_text=_('En CSV-fil i UTF-8 (.csv eller .txt). I Excel: Spara som → "CSV UTF-8 (kommaavgränsad)".'),
+        widget=forms.FileInput(attrs={"accept": ".csv,.txt,text/csv,text/plain"}),
+        error_messages={"required": _("Välj en fil att importera."),
+                        "empty": _("Filen är tom."),
+                        "invalid": _("Ingen fil kom fram. Välj filen igen.")},
+    )
+
+
+class ChannelImportConfirmForm(forms.Form):
+    """The confirmation of a previewed import: the file travels in a signed field (registry.imports)."""
+
+    payload = forms.CharField(widget=forms.HiddenInput, error_messages={
+        "required": _("Importen kunde inte bekräftas. Ladda upp filen igen."),
+    })

@@ -111,6 +111,37 @@ class StaffProfile(models.Model):
         return self.user.get_full_name() or self.user.get_username()
 
 
+class ExternalIdentity(models.Model):
+    """The identity provider's subject (issuer, sub) bound to an account at its first single sign-on.
+
+    The e-mail claim finds the account; this binding keeps it: afterwards a login is refused when its
+    subject belongs to another account or the account to another subject, so an address that changes
+    hands at the provider (or an unverified one) cannot take an account over. Written only by
+    ludvika_social/oidc.py. The subject may be a personnummer: it is kept here and nowhere else.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="external_identities",
+        verbose_name=_("användare"),
+    )
+    issuer = models.CharField(_("utfärdare"), max_length=500)
+    subject = models.CharField(_("identitet hos utfärdaren"), max_length=255)
+    created_at = models.DateTimeField(_("kopplad"), auto_now_add=True)
+    last_login_at = models.DateTimeField(_("senaste inloggning"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("extern identitet")
+        verbose_name_plural = _("externa identiteter")
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="external_identity_unique_subject"),
+            models.UniqueConstraint(fields=["user", "issuer"], name="external_identity_unique_user_issuer"),
+        ]
+
+    def __str__(self) -> str:
+        # Never the subject: this text reaches logs and pages.
+        return f"{self.user} ({self.issuer})"
+
+
 class ChannelStatus(models.TextChoices):
     SUBMITTED = "anmald", _("Anmäld")
     ACTIVE = "aktiv", _("Aktiv")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import public, staff
+from .views import imports, public, staff
 
 urlpatterns = [
     # Public pages, no login (linked from the municipality's website).
@@ -12,6 +12,7 @@ urlpatterns = [
     # Staff pages (registry/views/staff.py).
     path("personal/kanaler/", staff.channel_list, name="registry-channel-list"),
     path("personal/kanaler/ny/", staff.channel_create, name="registry-channel-create"),
+    path("personal/kanaler/importera/", imports.channel_import, name="registry-channel-import"),
     path("personal/kanaler/<int:pk>/", staff.channel_detail, name="registry-channel-detail"),
     path("personal/kanaler/<int:pk>/andra/", staff.channel_edit, name="registry-channel-edit"),
     path("personal/kanaler/<int:pk>/godkann/", staff.channel_approve, name="registry-channel-approve"),

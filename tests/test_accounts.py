@@ -104,6 +104,8 @@ GOOD = {
         ({"SECRET_KEY": ""}, "SECRET_KEY"),
         ({"DEBUG": "true"}, "DEBUG"),
         ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS"),
+        ({"OIDC_ENABLED": "true", "OIDC_ISSUER": "http://idp.ludvika.se", "OIDC_CLIENT_ID": "sociala",
+          "OIDC_CLIENT_SECRET": "s" * 40}, "OIDC_ISSUER"),
     ],
 )
 def test_production_settings_refuse_to_start_when_unsafe(override, message):

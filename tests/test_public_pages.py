@@ -165,3 +165,28 @@ def test_server_error_page_shows_no_internals(rf):
     assert response.status_code == 500
     assert "Ett fel uppstod" in body
     assert "Traceback" not in body and "settings" not in body
+
+
+def test_the_site_has_a_favicon_at_the_root_and_in_every_page_head(client, registry_world):
+    # Browsers ask for /favicon.ico on their own (the embeddable fragment has no <head>).
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response["Content-Type"] in ("image/x-icon", "image/vnd.microsoft.icon")
+    assert b"".join(response.streaming_content)[:4] == b"\x00\x00\x01\x00"
+    page = client.get(reverse("public-channels")).content.decode()
+    assert 'rel="icon" href="/static/img/favicon.svg"' in page
+
+
+@pytest.mark.parametrize("address", ["javascript:alert(1)", " JavaScript:alert(1)", "data:text/html,<b>x</b>",
+                                     "//evil.example/", "vbscript:msgbox"])
+def test_an_address_that_is_not_http_is_never_a_link_or_in_the_feed(client, db, address):
+    # Forms refuse these (URLField); written to the database by other means, they are still not output.
+    ChannelFactory(name="Kanal med fel adress", public_url=address)
+    PartyFactory(name="Parti med fel adress", website=address)
+    for name in ("public-channels", "public-channels-embed"):
+        body = client.get(reverse(name)).content.decode()
+        assert "Kanal med fel adress" in body and "Parti med fel adress" in body
+        assert address.strip() not in body and "javascript:" not in body.lower()
+    feed = client.get(reverse("public-channels-json")).json()
+    assert [c["url"] for c in feed["channels"]] == [""]
+    assert [p["website"] for p in feed["parties"] if p["name"] == "Parti med fel adress"] == [""]

@@ -8,6 +8,7 @@ from archive.services.attachments import (
     attachment_stored_file,
     capture_attachment,
     csam_mark_with_files,
+    download_media_type,
 )
 from archive.services.capture import (
     capture_csam_marking,
@@ -57,6 +58,7 @@ __all__ = [
     "capture_item_versions",
     "csam_mark_captured",
     "csam_mark_with_files",
+    "download_media_type",
     "export_data_subject",
     "export_path",
     "export_records_bag",

@@ -29,9 +29,42 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from archive.models import ArchiveRecord, RecordType
-from archive.services.capture import FORMAT, _append, _columns, csam_mark_captured
+from archive.services.capture import FORMAT, _append, _columns, channel_snapshot, csam_mark_captured
 
 CHUNK = 1 << 20
+# Raster images by name (not "image/", which would let in image/svg+xml), video, audio and PDF: what
+# the channels keep by default, and the only types the archive serves a file under.
+SAFE_TYPES = (
+    "image/jpeg", "image/png", "image/gif", "image/webp", "image/avif", "image/heic", "image/heif",
+    "video/", "audio/", "application/pdf",
+)
+# Types a browser may run script from: never kept, whatever a setting allows.
+SCRIPTABLE_TYPES = ("text/html", "application/xhtml+xml", "image/svg+xml", "text/xml", "application/xml",
+                    "text/javascript", "application/javascript", "application/ecmascript", "text/ecmascript")
+
+
+def media_type_base(media_type: str) -> str:
+    return (media_type or "").split(";")[0].strip().lower()
+
+
+def media_type_in(media_type: str, types) -> bool:
+    """Whether a type is one of ``types`` (entries ending in "/" are prefixes)."""
+    base = media_type_base(media_type)
+    return bool(base) and any(base == t or (t.endswith("/") and base.startswith(t)) for t in types)
+
+
+def is_scriptable(media_type: str) -> bool:
+    base = media_type_base(media_type)
+    return base in SCRIPTABLE_TYPES or base.endswith("+xml")
+
+
+def download_media_type(media_type: str) -> str:
+    """The type an archived file is served with: its own when it is a safe type, else plain bytes."""
+    if media_type_in(media_type, SAFE_TYPES) and not is_scriptable(media_type):
+        return media_type_base(media_type)
+    return "application/octet-stream"
+
+
 SUFFIXES = {
     "image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "image/webp": ".webp",
     "video/mp4": ".mp4", "application/pdf": ".pdf",
@@ -129,7 +162,6 @@ def capture_attachment(*, attachment, source: BinaryIO) -> ArchiveRecord | None:
     ``source`` its bytes. Runs in the caller's transaction. Returns None, storing nothing, when the
     item is marked as suspected CSAM or its archive records were culled.
     """
-    from channels.services.ingest import snapshot_channel
 
     if not attachment.sha256:
         raise ValidationError(_("Bilagan är inte hämtad."))
@@ -156,7 +188,7 @@ def capture_attachment(*, attachment, source: BinaryIO) -> ArchiveRecord | None:
         received_at = item_snapshot.get("received_at") or item.received_at.isoformat()
         stored = archive_file_store(source=source, sha256=attachment.sha256)
         snapshot = {
-            "channel": item_snapshot.get("channel") or snapshot_channel(channel),
+            "channel": item_snapshot.get("channel") or channel_snapshot(channel),
             "platform": item_snapshot.get("platform") or channel.platform,
             "platform_id": item.platform_id,
             "kind": item_snapshot.get("kind") or item.kind,

@@ -314,12 +314,33 @@ def _csam_metadata(snapshot: dict) -> dict:
     }
 
 
+def _csam_marked_send(*, marking: ArchiveRecord, marked_by) -> None:
+    """Tell the apps that keep live copies (archive.signals.csam_marked), in the marking's transaction:
+    a receiver that fails rolls the marking back."""
+    from archive.signals import csam_marked
+
+    csam_marked.send(
+        sender=ArchiveRecord, channel_id=marking.channel_id, platform_id=marking.platform_id,
+        marking_sequence=marking.sequence, marked_by=marked_by,
+    )
+
+
 def capture_csam_marking(*, snapshot: dict, police_report_reference: str, marked_by, note: str = "") -> ArchiveRecord:
     """Archive a suspected child sexual abuse material item as a marking only.
 
     The item's text, attachments (URLs), raw payload and author name never enter the archive: the
-    record holds identity metadata, SHA-256 hashes and the police-report reference.
+    record holds identity metadata, SHA-256 hashes and the police-report reference. The live copies
+    are purged by the receivers of archive.signals.csam_marked, in the same transaction.
     """
+    with transaction.atomic():
+        marking = _csam_marking_append(
+            snapshot=snapshot, police_report_reference=police_report_reference, marked_by=marked_by, note=note
+        )
+        _csam_marked_send(marking=marking, marked_by=marked_by)
+    return marking
+
+
+def _csam_marking_append(*, snapshot: dict, police_report_reference: str, marked_by, note: str = "") -> ArchiveRecord:
     if not (police_report_reference or "").strip():
         raise ValidationError(_("Ange polisanmälans referens."))
     metadata = _csam_metadata(snapshot)
@@ -344,7 +365,8 @@ def csam_mark_captured(*, record: ArchiveRecord, police_report_reference: str, m
     Writes a marking record (metadata, hashes, police-report reference, derived from the first
     record of the item) and turns every record of the same platform item into a tombstone in the
     same transaction: content, search text and author fields are cleared, the hashes stay (so
-    ``verify_archive`` still verifies). The marking names the sequence numbers it replaced.
+    ``verify_archive`` still verifies). The marking names the sequence numbers it replaced. Then
+    archive.signals.csam_marked is sent, in the same transaction, so the live copies are purged too.
     """
     from archive.services.gallring import allow_archive_changes
 
@@ -362,7 +384,7 @@ def csam_mark_captured(*, record: ArchiveRecord, police_report_reference: str, m
             affected = affected.filter(pk=record.pk)
         rows = list(affected.order_by("sequence").values_list("pk", "sequence", "content"))
         snapshot = json.loads(rows[0][2]).get("snapshot") or {}
-        marking = capture_csam_marking(
+        marking = _csam_marking_append(
             snapshot=snapshot, police_report_reference=police_report_reference, marked_by=marked_by,
             note=(note + "\n" if note else "") + "replaces records " + ", ".join(str(r[1]) for r in rows),
         )
@@ -370,4 +392,21 @@ def csam_mark_captured(*, record: ArchiveRecord, police_report_reference: str, m
         ArchiveRecord.objects.filter(pk__in=[r[0] for r in rows])._gallring_update(
             content="", search_text="", author_name="", author_platform_id="", culled_at=timezone.now()
         )
+        # Last, still inside the transaction: the live copies go with the archived ones or not at all.
+        _csam_marked_send(marking=marking, marked_by=marked_by)
     return marking
+
+
+def channel_snapshot(channel) -> dict:
+    """What a record says about its channel (a registry Channel): a copy, so that a record stays
+    readable whatever later happens to the registry."""
+    department = channel.department
+    return {
+        "id": channel.pk,
+        "name": channel.name,
+        "platform": channel.platform,
+        "public_url": channel.public_url,
+        "account_id": channel.account_id,
+        "department": department.name,
+        "board": {"id": department.board_id, "name": department.board.name},
+    }

@@ -54,6 +54,10 @@ ACCESS = {
         *ARCHIVE, method="post", kwargs=lambda fx: {"pk": _request(fx).pk},
         data=lambda fx: {"sequences": str(make_record(fx("channel")).sequence)},
     ),
+    "archive-records-add-to-request": staff(
+        *ARCHIVE, method="post",
+        data=lambda fx: {"target": _request(fx).pk, "sequence": [make_record(fx("channel")).sequence]},
+    ),
     "archive-request-item-decide": staff(
         *ARCHIVE, method="post", kwargs=_item, data=lambda fx: {"decision": "release"}
     ),

@@ -180,3 +180,62 @@ def test_search_without_archive_role_is_refused(outsider):
 
     with pytest.raises(PermissionDenied):
         record_search(user=outsider, q="x")
+
+
+def test_records_ticked_in_the_search_are_added_to_the_chosen_open_request(client, records_officer, channel):
+    first = make_record(channel, text="Biblioteket stänger tidigt")
+    second = make_record(channel, text="Biblioteket har nya böcker")
+    make_record(channel, text="Simhallen")
+    request = make_request(records_officer)
+    closed = make_request(records_officer, description="En gammal begäran")
+    PublicRecordsRequest.objects.filter(pk=closed.pk).update(state=RequestState.CLOSED, closed_at=closed.received_at)
+    client.force_login(records_officer)
+
+    page = client.get(reverse("archive-search"), {"q": "biblioteket"}).content.decode()
+    assert 'form="add-to-request"' in page and f'value="{first.sequence}"' in page
+    assert "En gammal begäran" not in page  # only open requests are offered
+
+    response = client.post(reverse("archive-records-add-to-request"), {
+        "target": request.pk, "sequence": [first.sequence, second.sequence]})
+    assert response.status_code == 302 and response["Location"] == reverse("archive-request-detail", args=[request.pk])
+    assert sorted(request.items.values_list("record__sequence", flat=True)) == [first.sequence, second.sequence]
+
+
+def test_a_record_is_added_to_a_request_from_its_own_page(client, records_officer, channel):
+    record = make_record(channel)
+    request = make_request(records_officer)
+    client.force_login(records_officer)
+    page = client.get(reverse("archive-record-detail", args=[record.sequence])).content.decode()
+    assert "Lägg till posten i begäran" in page
+    client.post(reverse("archive-records-add-to-request"), {"target": request.pk, "sequence": [record.sequence]})
+    assert request.items.get().record_id == record.pk
+
+
+@pytest.mark.parametrize("bad", [{"sequence": []}, {"sequence": ["x"]}, {"target": "closed"}, {"target": "999999"}])
+def test_adding_to_a_request_with_bad_input_changes_nothing(client, records_officer, channel, bad):
+    record = make_record(channel)
+    request = make_request(records_officer)
+    closed = make_request(records_officer, description="Stängd")
+    PublicRecordsRequest.objects.filter(pk=closed.pk).update(state=RequestState.CLOSED, closed_at=closed.received_at)
+    data = {"target": request.pk, "sequence": [record.sequence], "next": "https://evil.example/"}
+    data.update({k: (closed.pk if v == "closed" else v) for k, v in bad.items()})
+    client.force_login(records_officer)
+    response = client.post(reverse("archive-records-add-to-request"), data)
+    assert response.status_code == 302 and response["Location"] == reverse("archive-search")  # never off-site
+    assert not request.items.exists() and not closed.items.exists()
+    assert "begäran" in client.get(reverse("archive-search")).content.decode().lower()
+
+
+def test_the_search_filter_lists_each_archived_channel_once_by_its_current_name(records_officer, channel,
+                                                                                 other_channel,
+                                                                                 django_assert_max_num_queries):
+    from archive.selectors import archive_channels
+
+    for n in range(5):
+        make_record(channel, text=f"Kommentar {n}")
+    make_record(other_channel, text="En annan kanal")
+    channel.name = "Biblioteket (nytt namn)"
+    channel.save(update_fields=["name"])
+    with django_assert_max_num_queries(2):  # the skip scan and the registry's names, however many records
+        listed = archive_channels()
+    assert sorted(listed) == sorted([(channel.pk, "Biblioteket (nytt namn)"), (other_channel.pk, other_channel.name)])

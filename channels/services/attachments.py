@@ -16,12 +16,20 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
-from archive.services.attachments import capture_attachment
+from archive.services.attachments import (
+    SAFE_TYPES,
+    capture_attachment,
+    file_suffix,
+    is_scriptable,
+    media_type_in,
+)
 
 from ..models import Attachment, AttachmentState
 from .common import scrub
 
-DEFAULT_TYPES = ("image/", "video/", "audio/", "application/pdf")
+# The default is the archive's safe types (raster images by name, video, audio, PDF); types that can
+# carry script (HTML, SVG, XML, JavaScript) are never kept, whatever CHANNELS_ATTACHMENT_TYPES allows.
+DEFAULT_TYPES = SAFE_TYPES
 
 
 class DownloadTransient(Exception):
@@ -33,15 +41,16 @@ def _max_bytes() -> int:
 
 
 def _allowed(content_type: str) -> bool:
-    allowed = tuple(getattr(settings, "CHANNELS_ATTACHMENT_TYPES", DEFAULT_TYPES))
-    return any(content_type == a or (a.endswith("/") and content_type.startswith(a)) for a in allowed)
+    if is_scriptable(content_type):
+        return False
+    return media_type_in(content_type, tuple(getattr(settings, "CHANNELS_ATTACHMENT_TYPES", DEFAULT_TYPES)))
 
 
 def attachment_download(*, attachment_id: int, session: requests.Session | None = None) -> Attachment:
     """Fetch one attachment's file. Rejected (kept as a URL only) when it is too large or of a type
     we do not keep; transient failures raise DownloadTransient for the task to retry."""
     attachment = Attachment.objects.get(pk=attachment_id)
-    if attachment.state in (AttachmentState.STORED, AttachmentState.REJECTED):
+    if attachment.state in (AttachmentState.STORED, AttachmentState.REJECTED, AttachmentState.PURGED):
         return attachment
     Attachment.objects.filter(pk=attachment_id).update(attempts=attachment.attempts + 1)
     session = session or requests.Session()
@@ -69,8 +78,13 @@ def attachment_download(*, attachment_id: int, session: requests.Session | None 
                     digest.update(chunk)
                     tmp.write(chunk)
                 tmp.seek(0)
-                name = f"{digest.hexdigest()}{_suffix(content_type)}"
+                name = f"{digest.hexdigest()}{file_suffix(content_type)}"
                 with transaction.atomic():
+                    # A suspected-CSAM marking may have purged the item while we downloaded: the
+                    # row lock orders us after it, and then nothing is written, not even to disk.
+                    current = Attachment.objects.select_for_update().only("state").get(pk=attachment.pk)
+                    if current.state == AttachmentState.PURGED:
+                        return Attachment.objects.get(pk=attachment.pk)
                     attachment.file.save(name, File(tmp), save=False)
                     attachment = _finish(
                         attachment, AttachmentState.STORED, sha256=digest.hexdigest(), size=size,
@@ -92,9 +106,7 @@ def attachment_give_up(*, attachment_id: int, error: str) -> None:
     )
 
 
-def _suffix(content_type: str) -> str:
-    return {"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "image/webp": ".webp",
-            "video/mp4": ".mp4", "application/pdf": ".pdf"}.get(content_type, "")
+
 
 
 def _finish(attachment: Attachment, state: str, *, error: str = "", **fields) -> Attachment:

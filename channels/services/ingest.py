@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from archive.services.capture import channel_snapshot
 from registry.models import Channel
 
 from ..connectors.base import NormalizedItem
@@ -193,6 +194,11 @@ def _store(*, channel: Channel, items: list[NormalizedItem], now: dt.datetime) -
                 }
             )
             new_sources.append(n)
+        elif row["purged_at"] is not None:
+            # Marked as suspected CSAM (channels.services.purge): none of its content is stored again,
+            # not as an edit either; only a change of visibility (our delete taking effect) is recorded.
+            if str(n.visibility) != row["visibility"]:
+                changed.append((n, row))
         elif _text_changed(n, row) or str(n.visibility) != row["visibility"]:
             changed.append((n, row))
 
@@ -224,7 +230,7 @@ def _store(*, channel: Channel, items: list[NormalizedItem], now: dt.datetime) -
     removed: list[tuple[int, str, str, object]] = []  # (item id, old, new, previous change time)
     for n, row in changed:
         obj = Item(pk=row["id"], channel=channel, platform_id=n.platform_id)
-        if _text_changed(n, row):
+        if row["purged_at"] is None and _text_changed(n, row):
             number = row["version_count"] + 1
             version_rows.append(
                 {"item_id": row["id"], "number": number, "text": n.text, "edited_at": n.edited_at,
@@ -281,7 +287,8 @@ def _known_rows(*, channel_id: int, platform_ids: list[str]) -> list[dict]:
         return []
     condition, params = _in_list("platform_id", platform_ids)
     sql = (
-        f"SELECT id, platform_id, text, version_count, visibility, visibility_changed_at FROM {_ITEM} "  # noqa: S608
+        f"SELECT id, platform_id, text, version_count, visibility, visibility_changed_at, purged_at "  # noqa: S608
+        f"FROM {_ITEM} "
         f"WHERE channel_id = %s AND {condition}"
     )
     with connection.cursor() as cursor:
@@ -372,19 +379,6 @@ def _iso(value: dt.datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def snapshot_channel(channel: Channel) -> dict:
-    department = channel.department
-    return {
-        "id": channel.pk,
-        "name": channel.name,
-        "platform": channel.platform,
-        "public_url": channel.public_url,
-        "account_id": channel.account_id,
-        "department": department.name,
-        "board": {"id": department.board_id, "name": department.board.name},
-    }
-
-
 class _VersionSnapshots:
     """The archive snapshots of a page's new versions, as a sized iterable built one snapshot at a
     time: capture_item_versions stores each record while the next snapshot is being built (the
@@ -395,7 +389,7 @@ class _VersionSnapshots:
         self.channel = channel
         # Loaded now (channel → department → board may need queries), not while the archive's COPY
         # holds the connection.
-        self.channel_info = snapshot_channel(channel)
+        self.channel_info = channel_snapshot(channel)
         self.version_ids = version_ids
         self.version_rows = version_rows
         self.version_items = version_items

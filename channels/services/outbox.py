@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from ..connectors.base import ConnectorError, NotFound, RateLimited
 from ..models import ActionKind, ActionState, Item, OutboxAction, Visibility
+from ..signals import outbox_action_finished
 from .common import backoff_seconds, scrub
 from .platform import NotConnectable, connector_for
 from .sync import channel_credentials_get, channel_sync_get_or_create
@@ -134,10 +135,23 @@ def outbox_execute(*, action_id: int) -> ExecuteResult:
             with contextlib.suppress(NotFound):  # already gone: the outcome we wanted
                 connector.delete(platform_id=item.platform_id)
     except ConnectorError as exc:
-        return _attempt_failed(action, exc, secrets=secrets, transient=exc.transient)
+        result = _attempt_failed(action, exc, secrets=secrets, transient=exc.transient)
     except NotConnectable as exc:
-        return _attempt_failed(action, exc, secrets=secrets, transient=False)
-    return _succeeded(action, result_id)
+        result = _attempt_failed(action, exc, secrets=secrets, transient=False)
+    else:
+        result = _succeeded(action, result_id)
+    if result.action.state in (ActionState.SUCCEEDED, ActionState.FAILED):
+        _announce_finished(result.action.pk)
+    return result
+
+
+def _announce_finished(action_id: int) -> None:
+    # A receiver's failure must not turn a done platform action into a failed task (the task would
+    # be retried and find nothing to do): log it; the periodic reconcile catches up.
+    for receiver, outcome in outbox_action_finished.send_robust(sender=OutboxAction, action_id=action_id):
+        if isinstance(outcome, Exception):
+            logger.error("outbox action %s: %s failed: %s", action_id, getattr(receiver, "__name__", receiver),
+                         type(outcome).__name__)
 
 
 def _succeeded(action: OutboxAction, result_id: str) -> ExecuteResult:

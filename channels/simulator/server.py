@@ -7,6 +7,7 @@
     /mastodon/<instance>/api/...   Mastodon REST API of the instance <instance>
     /bluesky/xrpc/...              Bluesky XRPC (PDS + AppView)
     /linkedin/rest/...             LinkedIn Community Management API
+    /oidc/...                      an OpenID Connect provider standing in for the municipality's login
     /_sim/...                      control API for tests and the demo (see docs/platforms.md)
 """
 
@@ -23,6 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from . import platforms
 from .messages import Request, Response
+from .platforms import oidc
 from .world import PLATFORMS, World
 
 logger = logging.getLogger(__name__)
@@ -64,6 +66,8 @@ class SimulatorServer(ThreadingHTTPServer):
     def __init__(self, address, world: World, faults: Faults):
         self.world = world
         self.faults = faults
+        # Not a platform: no world accounts, no faults, not in the request log (it carries codes and tokens).
+        self.oidc = oidc.Provider()
         self.request_log: list[dict] = []
         super().__init__(address, Handler)
 
@@ -102,6 +106,11 @@ class Handler(BaseHTTPRequestHandler):
             if segments and segments[0] == "_sim":
                 response = control(self.server, method, segments[1:], query, body)
                 self._send(response)
+                return
+            if segments and segments[0] == "oidc":
+                base = f"http://{host}/oidc"
+                self._send(oidc.handle(self.server.oidc, Request(method, "oidc", None, segments[1:], query, headers,
+                                                                 body, base)))
                 return
             if not segments or segments[0] not in PLATFORMS:
                 self._send(Response(404, {"error": "unknown platform prefix"}))
@@ -232,6 +241,7 @@ def control(server: SimulatorServer, method: str, path: list[str], query: dict, 
             faults.queue.clear()
             faults.latency_ms = 0
             server.request_log.clear()
+            server.oidc.reset()
             return Response(200, {"ok": True})
         if name == "faults":
             if method == "POST":
@@ -252,6 +262,8 @@ def control(server: SimulatorServer, method: str, path: list[str], query: dict, 
                         return Response(400, {"error": f"unknown fault {fault.get('fault')}"})
                     faults.queue.append(dict(fault))
             return Response(200, faults.describe())
+        if name == "oidc" and method in ("GET", "POST"):
+            return oidc.control(server.oidc, method, data)
         if name == "items" and method == "POST":
             return _inject(world, data)
         if name == "edit" and method == "POST":
@@ -346,6 +358,7 @@ class PlatformSimulator:
             "mastodon": f"{self.base_url}/mastodon/{site}",
             "bluesky": f"{self.base_url}/bluesky/xrpc",
             "linkedin": f"{self.base_url}/linkedin/rest",
+            "oidc": f"{self.base_url}/oidc",  # the issuer (OIDC_ISSUER) of the simulated identity provider
         }[platform]
 
     def start(self) -> PlatformSimulator:

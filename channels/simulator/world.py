@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from . import content
 
 PLATFORMS = ("facebook", "instagram", "youtube", "wordpress", "mastodon", "bluesky", "linkedin")
-HAS_DMS = {"facebook", "instagram", "mastodon"}
+# Bluesky DMs are chat.bsky.convo messages, served by the simulated chat service (platforms/bluesky.py).
+HAS_DMS = {"facebook", "instagram", "mastodon", "bluesky"}
 HAS_VISITOR_POSTS = {"facebook", "mastodon", "bluesky"}
 OWN_NAME = "Ludvika kommun"
 UTC = dt.UTC

@@ -39,5 +39,13 @@ def state(sim, channel, platform: str | None = None) -> dict:
     return response.json()
 
 
+def connector_platform_id(platform: str, item: dict) -> str:
+    """The platform id a connector stores for an item of ``/_sim/state``: the same, except that the
+    Bluesky connector names a DM by its convo and message id (``chat/<convoId>/<messageId>``)."""
+    if platform == "bluesky" and item["kind"] == "dm":
+        return f"chat/{item['conversation_id']}/{item['id'].rsplit('/', 1)[-1]}"
+    return item["id"]
+
+
 def faults(sim, **data):
     return control(sim, "POST", "faults", **data)

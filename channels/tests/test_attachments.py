@@ -22,6 +22,8 @@ PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40
 FILES = {
     "/bild.png": (200, "image/png", PNG),
     "/sida.html": (200, "text/html; charset=utf-8", b"<html>hej</html>"),
+    "/ritning.svg": (200, "image/svg+xml", b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'),
+    "/sida.xhtml": (200, "application/xhtml+xml", b'<html xmlns="http://www.w3.org/1999/xhtml"><script/></html>'),
     "/stor.jpg": (200, "image/jpeg", b"\xff" * 5000),
     "/borta.jpg": (404, "text/plain", b"not found"),
     "/trasig.jpg": (503, "text/plain", b"unavailable"),
@@ -76,6 +78,22 @@ def test_a_page_that_is_not_media_is_rejected_and_kept_as_a_url(stored):
     attachment = attachment_download(attachment_id=stored("/sida.html").pk)
     assert attachment.state == "rejected" and not attachment.file
     assert "text/html" in attachment.error
+
+
+@pytest.mark.parametrize(("path", "content_type"), [
+    ("/ritning.svg", "image/svg+xml"), ("/sida.xhtml", "application/xhtml+xml"),
+])
+def test_types_that_can_carry_script_are_rejected(stored, path, content_type):
+    attachment = attachment_download(attachment_id=stored(path).pk)
+    assert attachment.state == "rejected" and not attachment.file
+    assert content_type in attachment.error
+
+
+def test_svg_and_html_are_rejected_even_when_the_setting_allows_every_image_and_text(stored, settings):
+    settings.CHANNELS_ATTACHMENT_TYPES = ("image/", "text/", "application/")
+    for path in ("/ritning.svg", "/sida.html", "/sida.xhtml"):
+        assert attachment_download(attachment_id=stored(path).pk).state == "rejected"
+    assert attachment_download(attachment_id=stored("/bild.png").pk).state == "stored"
 
 
 def test_a_file_over_the_size_limit_is_rejected_while_streaming(stored, settings):

@@ -18,6 +18,7 @@ from channels.connectors.base import (
 )
 
 from .conftest import ACCOUNTS, TOKENS, poll, sim_control, sim_state
+from .simhelpers import connector_platform_id
 
 PLATFORMS = list(ACCOUNTS)
 # What each connector reads from the platform (the channel's own posts and replies are not "new").
@@ -27,13 +28,13 @@ READS = {
     "youtube": {"comment", "reply"},
     "wordpress": {"comment", "reply"},
     "mastodon": {"comment", "reply", "visitor_post", "dm"},
-    "bluesky": {"comment", "reply", "visitor_post"},
+    "bluesky": {"comment", "reply", "visitor_post", "dm"},
     "linkedin": {"comment", "reply"},
 }
 
 
 def expected_ids(sim, platform: str) -> set[str]:
-    return {i["id"] for i in sim_state(sim, platform)
+    return {connector_platform_id(platform, i) for i in sim_state(sim, platform)
             if not i["own"] and not i["deleted"] and not i["rejected"] and i["kind"] in READS[platform]}
 
 

@@ -16,12 +16,45 @@ from channels.services import (
     poll_release,
     polls_enqueue_due,
 )
+from ludvika_social.celery import app as celery_app
 from registry.models import ChannelStatus
 from tests.factories import ChannelFactory
 
 from .helpers import make_item
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def poll_queue():
+    """The ``poll`` queue of the test settings' in-memory broker, empty before and after the test.
+
+    Named here rather than read from the routes: polls must reach the thread-pool worker, which
+    consumes only ``poll``. The memory transport keeps its queues for the whole process, so whatever
+    other tests' on-commit callbacks enqueued is purged first, and what this test leaves after it.
+    """
+    assert celery_app.conf.broker_url == "memory://" and not celery_app.conf.task_always_eager
+    with celery_app.connection_for_write() as connection:
+        queue = connection.SimpleQueue("poll", accept=["json"])
+        queue.clear()
+        try:
+            yield queue
+        finally:
+            queue.clear()
+            queue.close()
+
+
+def drain(queue) -> list[tuple[str, list]]:
+    """(task name, positional arguments) of every message waiting in the queue, oldest first."""
+    sent = []
+    while True:
+        try:
+            message = queue.get(block=False)
+        except queue.Empty:
+            return sent
+        message.ack()
+        args, _kwargs, _embed = message.payload  # Celery's message protocol 2
+        sent.append((message.headers["task"], args))
 
 
 def test_two_claims_on_one_channel_one_wins(channel):
@@ -68,20 +101,23 @@ def test_due_channels_are_active_enabled_authorised_and_past_their_time(channel,
     assert set(channels_due_for_poll(now=now).values_list("channel_id", flat=True)) == {channel.pk}
 
 
-def test_the_beat_tick_enqueues_each_due_channel_once(channel, django_capture_on_commit_callbacks, settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    from channels import tasks
-
-    sent = []
-    original = tasks.channel_poll_task.delay
-    tasks.channel_poll_task.delay = lambda channel_id: sent.append(channel_id)
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            first = polls_enqueue_due()
-            second = polls_enqueue_due()
-    finally:
-        tasks.channel_poll_task.delay = original
-    assert channel.pk in first
-    assert channel.pk not in second  # the guard time keeps it from being queued again
-    assert sent.count(channel.pk) == 1
+def test_the_beat_tick_enqueues_each_due_channel_once_on_the_poll_queue(
+    channel, django_capture_on_commit_callbacks, poll_queue
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = polls_enqueue_due()
+        second = polls_enqueue_due()
+    assert first == [channel.pk]
+    assert second == []  # the guard time keeps it from being queued again
+    assert drain(poll_queue) == [("channels.tasks.channel_poll_task", [channel.pk])]
     assert ChannelSync.objects.filter(channel=channel).exists()
+
+
+def test_the_tick_sends_nothing_before_its_transaction_commits(channel, django_capture_on_commit_callbacks, poll_queue):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert polls_enqueue_due() == [channel.pk]
+    # A worker must not poll a channel whose guard time might still be rolled back.
+    assert drain(poll_queue) == []
+    for callback in callbacks:
+        callback()
+    assert drain(poll_queue) == [("channels.tasks.channel_poll_task", [channel.pk])]

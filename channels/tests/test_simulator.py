@@ -32,6 +32,17 @@ def test_the_same_seed_gives_the_same_world_and_another_seed_another():
     assert _texts(first, "facebook", "1") != _texts(first, "facebook", "2")  # accounts differ too
 
 
+def test_bluesky_accounts_get_direct_messages_from_residents_now_and_then():
+    first, second = (World(seed=5, backlog=500, frozen=True) for _ in range(2))
+    dms = [i for i in first.account("bluesky", ACCOUNTS["bluesky"]).items if i.kind == "dm"]
+    assert 15 <= len(dms) <= 75  # a few in a hundred events, as on the other platforms with DMs
+    assert all(not i.own and i.conversation_id and i.author_id.startswith("did:plc:") for i in dms)
+    again = [i for i in second.account("bluesky", ACCOUNTS["bluesky"]).items if i.kind == "dm"]
+    assert [(i.platform_id, i.conversation_id, i.text) for i in dms] == [
+        (i.platform_id, i.conversation_id, i.text) for i in again
+    ]
+
+
 def test_items_keep_arriving_at_the_configured_rate():
     world = World(seed=1, rate=6, backlog=0, frozen=True)
     assert world.account("youtube", "UC1").items == []

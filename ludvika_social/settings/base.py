@@ -125,8 +125,66 @@ LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=1
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
+# Lax (not Strict): the identity provider's redirect back to the OIDC callback is a top-level GET from
+# another site, and it must carry the session that holds the state, nonce and PKCE verifier.
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+
+# Single sign-on with the municipality's identity provider (OpenID Connect, mozilla-django-oidc), off
+# unless OIDC_ENABLED. It only logs in an existing active account whose e-mail matches the verified
+# claim, and binds the provider's subject to it; it never creates accounts or changes roles
+# (ludvika_social/oidc.py). When off, neither the backend nor the URLs exist. Login starts with a plain
+# link (GET) that redirects to the provider, so the CSP's form-action needs no foreign origin.
+OIDC_ENABLED = env.bool("OIDC_ENABLED", default=False)
+# The issuer is required and kept exactly as configured: ID tokens must name it (iss) character for
+# character, trailing slash included. Endpoints left empty are read from
+# <issuer without trailing slash>/.well-known/openid-configuration at the first login and cached.
+OIDC_ISSUER = env.str("OIDC_ISSUER", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_USERINFO_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_JWKS_ENDPOINT", default="")
+OIDC_RP_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
+OIDC_RP_SCOPES = env.str("OIDC_SCOPES", default="openid email")
+# The claim compared (case-insensitively) with the accounts' e-mail addresses.
+OIDC_MATCH_CLAIM = env.str("OIDC_MATCH_CLAIM", default="email")
+# Only addresses in these domains may sign in (empty: any). Compared exactly, so no subdomains.
+OIDC_ALLOWED_EMAIL_DOMAINS = [d.strip().lower().lstrip("@") for d in env.list("OIDC_ALLOWED_EMAIL_DOMAINS", default=[])
+                              if d.strip()]
+# Some providers (Microsoft Entra ID) never send email_verified. Only when the provider's e-mail is
+# authoritative (it alone assigns the addresses of its domain) may the claim's absence be accepted.
+OIDC_TRUST_EMAIL_WITHOUT_VERIFIED_CLAIM = env.bool("OIDC_TRUST_EMAIL_WITHOUT_VERIFIED_CLAIM", default=False)
+# prompt=login: the provider asks for the password again even if its own session is alive, so on a
+# shared computer logging out here does not let the next person in as the previous one.
+OIDC_PROMPT_LOGIN = env.bool("OIDC_PROMPT_LOGIN", default=True)
+OIDC_TOKEN_USE_BASIC_AUTH = env.bool("OIDC_TOKEN_USE_BASIC_AUTH", default=False)
+# Short: every request to the provider holds a gunicorn thread while it waits.
+OIDC_TIMEOUT = env.float("OIDC_TIMEOUT_SECONDS", default=5.0)
+# Starting a login creates a session and may reach the provider: this many starts per client address
+# within the window, then a Swedish message until the window has passed.
+OIDC_START_LIMIT = env.int("OIDC_START_LIMIT", default=30)
+OIDC_START_WINDOW_SECONDS = env.int("OIDC_START_WINDOW_SECONDS", default=60)
+# Fixed, not configurable: signed ID tokens checked against the provider's JWKS, nonce, PKCE (S256).
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_USE_NONCE = True
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_CREATE_USER = False
+OIDC_STORE_ACCESS_TOKEN = False
+OIDC_STORE_ID_TOKEN = False
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc-callback"
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+if OIDC_ENABLED:
+    from django.core.exceptions import ImproperlyConfigured
+
+    _oidc_missing = [name for name, value in (("OIDC_ISSUER", OIDC_ISSUER), ("OIDC_CLIENT_ID", OIDC_RP_CLIENT_ID),
+                                              ("OIDC_CLIENT_SECRET", OIDC_RP_CLIENT_SECRET)) if not value]
+    if _oidc_missing:
+        raise ImproperlyConfigured(f"OIDC_ENABLED kräver {', '.join(_oidc_missing)}.")
+    if "openid" not in OIDC_RP_SCOPES.split():
+        raise ImproperlyConfigured("OIDC_SCOPES måste innehålla openid.")
+    AUTHENTICATION_BACKENDS.append("ludvika_social.oidc.MunicipalOIDCBackend")
 
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", _("Svenska")), ("en", _("Engelska"))]
@@ -138,6 +196,8 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files browsers ask for at the site root (/favicon.ico), served by WhiteNoise like static files.
+WHITENOISE_ROOT = BASE_DIR / "ludvika_social" / "webroot"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 # Archive exports (PDF, BagIt, E-ARK SIP) are written here and served only to the user who made them.
@@ -161,6 +221,9 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="sociala-medier@ludvika.se")
 # The communications coordinator's shared mailbox, told of new anmälningar and closures.
 INFORMATOR_EMAIL = env.str("INFORMATOR_EMAIL", default="informator@ludvika.se")
+# Largest channel-list file the informatör may upload for import (/personal/kanaler/importera/).
+REGISTRY_IMPORT_MAX_BYTES = env.int("REGISTRY_IMPORT_MAX_BYTES", default=1024 * 1024)
+REGISTRY_IMPORT_MAX_ROWS = env.int("REGISTRY_IMPORT_MAX_ROWS", default=500)  # rows per file, page and command
 
 # The municipality this installation serves, shown on the public pages.
 MUNICIPALITY_NAME = env.str("MUNICIPALITY_NAME", default="Ludvika kommun")

@@ -21,6 +21,14 @@ CREDENTIALS_KEY = env.str("CREDENTIALS_KEY", default="")
 if not CREDENTIALS_KEY:
     raise ImproperlyConfigured("CREDENTIALS_KEY måste anges i produktion (platform credentials are encrypted).")
 
+# Single sign-on: the identity provider's addresses carry codes and tokens, so only over TLS.
+if OIDC_ENABLED:  # noqa: F405
+    for _name in ("OIDC_ISSUER", "OIDC_OP_AUTHORIZATION_ENDPOINT", "OIDC_OP_TOKEN_ENDPOINT", "OIDC_OP_USER_ENDPOINT",
+                  "OIDC_OP_JWKS_ENDPOINT"):
+        _value = globals()[_name]
+        if _value and not _value.startswith("https://"):
+            raise ImproperlyConfigured(f"{_name} måste vara en https-adress i produktion (OIDC over TLS only).")
+
 # TLS terminates in front of the application (see README): trust its forwarded-protocol header.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

@@ -14,3 +14,19 @@ LANGUAGE_CODE = "sv"
 # Tasks enqueued by on-commit callbacks in tests go to an in-memory broker, never to var/.
 CELERY_BROKER_URL = "memory://"
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
+# A developer's .env must not change the tests: single sign-on off and every OIDC setting at its
+# default, whatever the environment says (the OIDC tests switch it on against the simulator).
+OIDC_ENABLED = False
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+OIDC_ISSUER = ""
+OIDC_OP_AUTHORIZATION_ENDPOINT = OIDC_OP_TOKEN_ENDPOINT = OIDC_OP_USER_ENDPOINT = OIDC_OP_JWKS_ENDPOINT = ""
+OIDC_RP_CLIENT_ID = OIDC_RP_CLIENT_SECRET = ""
+OIDC_RP_SCOPES = "openid email"
+OIDC_MATCH_CLAIM = "email"
+OIDC_ALLOWED_EMAIL_DOMAINS: list[str] = []
+OIDC_TRUST_EMAIL_WITHOUT_VERIFIED_CLAIM = False
+OIDC_PROMPT_LOGIN = True
+OIDC_TOKEN_USE_BASIC_AUTH = False
+OIDC_TIMEOUT = 5.0
+OIDC_START_LIMIT = 30
+OIDC_START_WINDOW_SECONDS = 60

@@ -1,3 +1,5 @@
+from django.conf import settings
+
 from tests.access import ALL_STAFF, Access, public_page, staff
 
 ACCESS = {
@@ -14,3 +16,12 @@ ACCESS = {
     # else like a staff page for the informatör (ludvika_social.access.metrics_access).
     "metrics": staff("informator"),
 }
+
+# Single sign-on URLs exist only with OIDC_ENABLED (ludvika_social/urls.py). Starting a login sends
+# anyone to the identity provider; the callback without a code or state goes back to the login page.
+OIDC_ACCESS = {
+    "oidc-login": public_page(),
+    "oidc-callback": public_page(),
+}
+if settings.OIDC_ENABLED:
+    ACCESS.update(OIDC_ACCESS)

@@ -81,6 +81,7 @@ ACCESS = {
     "moderation-approval": staff(*ACTORS, method="post", kwargs=lambda fx: {"pk": _approval(fx)},
                                  data=lambda fx: {"decision": "refuse", "note": "Ingen grund."}),
     "moderation-item": staff(*ACTORS, kwargs=lambda fx: {"pk": _item(fx)}),
+    "moderation-item-status": staff(*ACTORS, kwargs=lambda fx: {"pk": _item(fx)}),
     "moderation-eml": staff(*ACTORS, kwargs=lambda fx: {"pk": _dm(fx)}),
     "moderation-claim": _post("claim"),
     "moderation-release": _post("release"),

@@ -417,3 +417,50 @@ def test_changing_a_filter_with_htmx_returns_only_the_list(client, channel, repr
     response = client.get(reverse("moderation-queue"), {"needs_answer": "on"}, HTTP_HX_REQUEST="true")
     body = response.content.decode()
     assert response.status_code == 200 and "<html" not in body and "e-böcker" in body
+
+
+@pytest.mark.parametrize("state", ["new", "claimed", "unpublished"])
+def test_the_item_page_has_no_duplicate_ids_and_every_label_names_one_field(client, channel, representative, state):
+    """Many forms share the item page: a repeated id would point a label at another form's field."""
+    from collections import Counter
+
+    import lxml.html
+
+    entry = arrive(channel, "c-1", "Du är en idiot")
+    closed = {"decided_at": timezone.now(), "decided_by": representative} if state == "unpublished" else {}
+    QueueEntry.objects.filter(pk=entry.pk).update(state=state, claimed_by=representative, **closed)
+    client.force_login(representative)
+    page = lxml.html.fromstring(client.get(reverse("moderation-item", kwargs={"pk": entry.item_id})).content)
+    ids = Counter(page.xpath("//@id"))
+    assert [i for i, n in ids.items() if n > 1] == []
+    for label in page.xpath("//label[@for]"):
+        assert ids[label.get("for")] == 1, f"label for {label.get('for')!r} points at nothing"
+    assert len(page.xpath("//textarea")) >= (2 if state == "unpublished" else 4)
+
+
+def test_the_status_view_polls_while_pending_and_says_when_the_platform_has_confirmed(client, channel,
+                                                                                   representative):
+    entry = arrive(channel, "c-1", "När öppnar biblioteket?")
+    services.entry_answer(user=representative, entry=entry, text="Klockan tio.")
+    client.force_login(representative)
+    url = reverse("moderation-item-status", kwargs={"pk": entry.item_id})
+
+    pending = client.get(url).content.decode()
+    assert 'hx-trigger="every 4s"' in pending and 'data-status-text="Väntar på plattformen."' in pending
+    assert "<a " not in pending and "<input" not in pending and "<button" not in pending  # nothing to lose focus from
+
+    QueueEntry.objects.filter(pk=entry.pk).update(state=QueueState.ANSWERED, pending_state="", decided_at=timezone.now(),
+                                                  decided_by=representative)
+    settled = client.get(url).content.decode()
+    assert "hx-trigger" not in settled and 'data-status-text="Status: Besvarad."' in settled
+    assert "Plattformen har bekräftat åtgärden." in settled
+
+
+def test_polling_the_status_neither_marks_the_item_viewed_nor_uses_up_messages(client, channel, representative):
+    entry = arrive(channel, "c-1", "Hej")
+    client.force_login(representative)
+    client.post(reverse("moderation-claim", kwargs={"pk": entry.item_id}))  # leaves a flash message
+    client.get(reverse("moderation-item-status", kwargs={"pk": entry.item_id}))
+    entry.refresh_from_db()
+    assert entry.first_viewed_at is None
+    assert "Du handlägger nu posten." in client.get(reverse("moderation-item", kwargs={"pk": entry.item_id})).content.decode()

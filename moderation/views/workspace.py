@@ -7,6 +7,7 @@ Bad input gets a Swedish message and changes nothing (the services raise before 
 
 from __future__ import annotations
 
+import json
 import uuid
 
 from django.contrib import messages
@@ -32,6 +33,7 @@ from ..forms import (
     NoteForm,
     QueueFilterForm,
     RemovalForm,
+    RestoreForm,
 )
 from ..highlight import segments
 from ..models import QueueState
@@ -124,7 +126,9 @@ def _done(request, entry, message: str | None):
     if request.htmx:
         response = _row_response(request, entry)
         if message:
-            response["HX-Trigger"] = '{"moderation-message": "ok"}'
+            # moderation.js writes the text into the queue's live region, so screen readers hear
+            # what changed. ASCII-escaped JSON: a header must be Latin-1.
+            response["HX-Trigger"] = json.dumps({"moderation-message": {"text": str(message)}})
         return response
     if message:
         messages.success(request, message)
@@ -183,6 +187,7 @@ def _item_context(request, entry, **forms) -> dict:
         "removal_form": forms.get("removal_form") or RemovalForm(),
         "manual_form": forms.get("manual_form") or ManualRemovalForm(),
         "motivation_form": forms.get("motivation_form") or MotivationForm(),
+        "restore_form": forms.get("restore_form") or RestoreForm(),
         "approval_form": forms.get("approval_form") or ApprovalForm(),
         "case_form": forms.get("case_form") or CaseForm(),
         "handoff_form": forms.get("handoff_form") or HandoffForm(),
@@ -196,6 +201,19 @@ def item(request, pk: int):
     entry = selectors.item_get_for_user(user=request.user, pk=pk)
     services.entry_mark_viewed(entry=entry)
     return render(request, "moderation/item.html", _item_context(request, entry))
+
+
+@role_required()
+def item_status(request, pk: int):
+    """The item page's status block alone, asked for every few seconds while the platform has not
+    confirmed: a small answer, and it neither marks the item viewed nor uses up flash messages."""
+    entry = selectors.item_get_for_user(user=request.user, pk=pk)
+    approval = selectors.pending_approval(entry=entry)
+    return render(request, "moderation/includes/item_status.html", {
+        "entry": entry, "item": entry.item, "approval": approval,
+        "may_approve": approval is not None and approval.requested_by_id != request.user.pk,
+        "approval_form": ApprovalForm(), "settled_now": not entry.pending_state,
+    })
 
 
 def _form_failed(request, entry, name: str, form):
@@ -278,7 +296,7 @@ def manual(request, pk: int):
 @role_required()
 @require_POST
 def restore(request, pk: int):
-    return _decide(request, pk, MotivationForm, "motivation_form", lambda e, d: services.entry_restore(
+    return _decide(request, pk, RestoreForm, "restore_form", lambda e, d: services.entry_restore(
         user=request.user, entry=e, motivation=d["motivation"], request_id=request_id(request)),
         _("Posten visas igen när plattformen har bekräftat."))
 

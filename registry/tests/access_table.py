@@ -42,6 +42,8 @@ ACCESS = {
     # Staff section (registry/views/staff.py). The outsider is a department admin of other_dept:
     # it may anmäla channels for its own department but reaches nothing of dept's.
     "registry-channel-create": staff("informator", "dept_admin", "outsider"),
+    # Importing a channel list from a file is the informatör's alone.
+    "registry-channel-import": staff("informator"),
     "registry-channel-edit": staff(*EDITORS, kwargs=lambda fx: {"pk": fx("channel").pk}),
     "registry-channel-approve": staff("informator", method="post", kwargs=lambda fx: {"pk": fx("channel").pk}),
     "registry-channel-reject": staff(

@@ -115,3 +115,17 @@ def test_each_rule_is_reported_in_swedish(tmp_path, dept, cells, message):
     ok, _out, err = run(write(tmp_path, HEADER + cells + "\n"))
     assert not ok and f"Rad 2: {message}" in err
     assert not Channel.objects.exists()
+
+
+def test_more_rows_than_the_limit_are_refused_and_nothing_is_saved(tmp_path, dept, representative, settings):
+    settings.REGISTRY_IMPORT_MAX_ROWS = 2
+    ok, _out, err = run(write(tmp_path, HEADER + GOOD_ROWS))
+    assert not ok and "Filen har 3 rader med kanaler. Högst 2 kan importeras åt gången." in err
+    assert not Channel.objects.exists() and not ChangeRecord.objects.exists()
+
+
+def test_a_file_at_the_row_limit_is_imported(tmp_path, dept, representative, settings):
+    settings.REGISTRY_IMPORT_MAX_ROWS = 3
+    ok, out, err = run(write(tmp_path, HEADER + GOOD_ROWS))
+    assert ok, err
+    assert "3 kanaler importerade" in out

@@ -23,6 +23,7 @@ from ludvika_social.access import public
 from ludvika_social.context_processors import site_context
 from registry import selectors
 from registry.audit import VERSION_CACHE_KEY, VERSION_CACHE_SECONDS
+from registry.links import web_url
 from registry.policy import COMMENT_POLICY_VERSION, POLICY_SOURCE, PROHIBITED_CATEGORIES
 
 PUBLIC_MAX_AGE = 60
@@ -144,7 +145,7 @@ def channels_feed() -> dict:
                 "name": c.name,
                 "platform": c.platform,
                 "platform_name": c.get_platform_display(),
-                "url": c.public_url,
+                "url": web_url(c.public_url),
                 "purpose": c.purpose,
                 "department": c.department.name,
                 "board": c.department.board.name,
@@ -158,7 +159,7 @@ def channels_feed() -> dict:
             {
                 "name": p.name,
                 "abbreviation": p.abbreviation,
-                "website": p.website,
+                "website": web_url(p.website),
                 "council_seats": p.council_seats,
                 "has_board_seat": p.has_board_seat,
             }

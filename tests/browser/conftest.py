@@ -12,6 +12,9 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+# The platform simulator over real HTTP, for the flows that poll a channel and act on the platform.
+from channels.tests.conftest import platform_simulator, sim  # noqa: F401 (pytest fixtures)
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -2,6 +2,7 @@
 violation."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from moderation.tests.workspace_helpers import arrive
@@ -20,9 +21,27 @@ def assert_accessible(page, url: str):
     assert not bad, f"{url}:\n{describe(bad)}"
 
 
-@pytest.mark.parametrize("name", ["public-channels", "comment-policy", "accessibility"])
+@pytest.mark.parametrize("name", ["public-channels", "comment-policy", "accessibility", "moderation-transparency",
+                                  "login"])
 def test_public_page_has_no_serious_axe_violations(page, live_server, channel, other_channel, name):
     assert_accessible(page, live_server.url + reverse(name))
+
+
+def test_the_not_found_page_has_no_serious_axe_violations(page, live_server, db):
+    response = page.goto(live_server.url + "/finns-inte/")
+    assert response is not None and response.status == 404
+    assert not blocking(axe_run(page)), describe(blocking(axe_run(page)))
+
+
+def test_the_embeddable_list_is_accessible_inside_a_host_page(page, live_server, channel, other_channel):
+    """The fragment is meant to be placed in the municipality's own page: check it there."""
+    fragment = Client().get(reverse("public-channels-embed")).content.decode()
+    assert "<html" not in fragment
+    page.goto(live_server.url + reverse("accessibility"))  # any page of ours, for the origin
+    page.set_content(f'<!DOCTYPE html><html lang="sv"><head><title>Ludvika kommun</title></head>'
+                     f'<body><main><h1>Kommunen i sociala medier</h1>{fragment}</main></body></html>')
+    bad = blocking(axe_run(page))
+    assert not bad, describe(bad)
 
 
 def test_staff_start_page_has_no_serious_axe_violations(page, live_server, login, channel, representative):

@@ -17,7 +17,7 @@ from django.db.models import Count
 from channels.models import ChannelSync, Item, ItemVersion
 from channels.services import channel_poll
 from channels.simulator.server import PlatformSimulator
-from channels.tests.simhelpers import connect, control, faults, state
+from channels.tests.simhelpers import connect, connector_platform_id, control, faults, state
 from tests.factories import ChannelFactory
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +46,7 @@ def faulty_sim(settings):
 
 
 def _expected(sim, channel) -> dict[str, dict]:
-    return {i["id"]: i for i in state(sim, channel)["items"] if not i["own"]}
+    return {connector_platform_id(channel.platform, i): i for i in state(sim, channel)["items"] if not i["own"]}
 
 
 def test_thirty_percent_faults_for_ten_simulated_minutes_lose_and_duplicate_nothing(faulty_sim, dept):

@@ -45,6 +45,7 @@ class Command(BaseCommand):
         for platform in PLATFORMS:
             self.stdout.write(f"  {platform:<10} {sim.url(platform, site='<namn>')}")
         self.stdout.write(f"  kontroll   {sim.base_url}/_sim/")
+        self.stdout.write(f"  inloggning {sim.base_url}/oidc  (OpenID Connect-utfärdare för OIDC_ISSUER)")
         try:
             sim.serve_forever()
         except KeyboardInterrupt:

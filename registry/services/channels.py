@@ -1,129 +1,26 @@
-"""Writes to the registry. Each service owns its transaction and records a ChangeRecord in it.
-
-The public pages are cached by the time of the newest ChangeRecord (selectors.registry_version),
-so every write here must record one. Status changes are compare-and-set updates: a change that is
-not allowed from the channel's current status changes nothing and raises ValidationError.
-"""
+"""Channels (anmälan, approval, closure), appointments, decisions, boards, departments, parties."""
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
-from collections.abc import Iterable
 
-from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from .audit import record_change, snapshot
-from .models import (
-    Appointment,
-    Board,
-    ChangeRecord,
-    Channel,
-    ChannelStatus,
-    Department,
-    DepartmentDecision,
-    Party,
-    Role,
-    StaffProfile,
+from ..audit import record_change, snapshot
+from ..models import Appointment, Board, Channel, ChannelStatus, Department, DepartmentDecision, Party, Role
+from .common import (
+    CHANNEL_FIELDS,
+    CHECKLIST_FIELDS,
+    T,
+    _assign,
+    _notify_informators,
+    _refuse,
+    _save_with_history,
 )
-
-logger = logging.getLogger(__name__)
-User = get_user_model()
-T = ChangeRecord.ObjectType
-
-CHANNEL_FIELDS = (
-    "department", "platform", "name", "public_url", "account_id", "purpose", "responsible",
-    "public_contact", "public_contact_email", "response_target_hours",
-    "profile_picture_ok", "profile_name_ok", "official_marking_ok",
-)
-CHECKLIST_FIELDS = ("profile_picture_ok", "profile_name_ok", "official_marking_ok")
-
-
-# --- helpers ---------------------------------------------------------------------------------
-
-
-def _assign(obj, data: dict, allowed: Iterable[str]) -> None:
-    for name in allowed:
-        if name in data:
-            setattr(obj, name, data[name])
-
-
-def _save_with_history(*, obj, object_type: str, actor, before: dict | None, channel=None, action=None):
-    """Validate, save and record one change; an unchanged object records nothing."""
-    obj.full_clean()
-    if before is not None and snapshot(obj) == before:
-        return obj
-    obj.save()
-    record_change(
-        obj=obj, object_type=object_type, action=action or ("create" if before is None else "update"),
-        actor=actor, before=before, channel=channel,
-    )
-    return obj
-
-
-def _informator_recipients() -> list[str]:
-    """The informatör's shared mailbox and every active informatör with an address."""
-    addresses = [settings.INFORMATOR_EMAIL] if settings.INFORMATOR_EMAIL else []
-    addresses += list(
-        User.objects.filter(is_active=True, groups__name=Role.INFORMATOR)
-        .exclude(email="")
-        .values_list("email", flat=True)
-        .order_by("email")
-    )
-    seen: dict[str, None] = {}
-    for address in addresses:
-        seen.setdefault(address.strip().lower(), None)
-    return list(seen)
-
-
-def _send_after_commit(*, subject: str, template: str, context: dict, recipients: list[str]) -> None:
-    """Send after the change is committed, so nobody is told of a change that was rolled back.
-    A mail failure is logged and does not undo the change: pending items stay on the start page."""
-    body = render_to_string(template, context)
-
-    def send():
-        try:
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
-        except OSError:
-            logger.exception("registry notice could not be sent: %s", template)
-
-    if recipients:
-        transaction.on_commit(send)
-
-
-def _site_url(path: str, base_url: str) -> str:
-    return base_url.rstrip("/") + path
-
-
-def _notify_informators(*, channel: Channel, template: str, subject: str, actor, base_url: str) -> None:
-    _send_after_commit(
-        subject=subject,
-        template=template,
-        context={
-            "channel": channel,
-            "actor": actor,
-            "url": _site_url(reverse("registry-channel-detail", args=[channel.pk]), base_url),
-        },
-        recipients=_informator_recipients(),
-    )
-
-
-def _refuse(message: str):
-    raise ValidationError(message, code="not_allowed")
-
 
 # --- channels --------------------------------------------------------------------------------
 
@@ -353,150 +250,3 @@ def party_save(*, actor, data: dict, party: Party | None = None) -> Party:
         fields=("name", "abbreviation", "website", "council_seats", "has_board_seat"),
         actor=actor, data=data, instance=party,
     )
-
-
-# --- staff accounts --------------------------------------------------------------------------
-
-
-def account_state(user) -> dict:
-    """What the history shows of an account: never the password hash."""
-    profile = getattr(user, "staff_profile", None)
-    return {
-        "username": user.username,
-        "first_name": user.first_name,
-        "last_name": user.last_name,
-        "email": user.email,
-        "is_active": user.is_active,
-        "roles": sorted(user.groups.filter(name__in=Role.values).values_list("name", flat=True)),
-        "department": str(profile.department) if profile and profile.department else None,
-    }
-
-
-def _record_account(*, user, actor, action: str, before: dict | None) -> None:
-    """Account history stores account_state(), not the full field snapshot: that would hold the
-    password hash and cannot show roles (a many-to-many relation)."""
-    after = account_state(user)
-    if before == after and action == "update":
-        return
-    record_change(obj=user, object_type=T.USER, action=action, actor=actor, before=before, after=after)
-
-
-def _apply_account(*, user, data: dict) -> None:
-    for name in ("first_name", "last_name", "email"):
-        if name in data:
-            setattr(user, name, data[name])
-    user.save()
-    if "roles" in data:
-        user.groups.set(Group.objects.filter(name__in=data["roles"]))
-    if "department" in data:
-        StaffProfile.objects.update_or_create(user=user, defaults={"department": data["department"]})
-        user.staff_profile = StaffProfile.objects.get(user=user)
-
-
-@transaction.atomic
-def staff_user_create(*, actor, data: dict, password: str = "", base_url: str = ""):
-    """Create a staff account. With ``password`` it is set; otherwise a set-password link is e-mailed."""
-    user = User(username=data["username"], is_active=True)
-    user.email = data.get("email", "")
-    if password:
-        user.set_password(password)
-    else:
-        user.set_unusable_password()
-    user.full_clean(exclude=["password"])
-    _apply_account(user=user, data=data)
-    _record_account(user=user, actor=actor, action="create", before=None)
-    if not password:
-        staff_user_send_password_link(actor=actor, user=user, base_url=base_url)
-    return user
-
-
-@transaction.atomic
-def staff_user_update(*, actor, user, data: dict):
-    """Change an account's name, e-mail, roles or department."""
-    user = User.objects.select_for_update().get(pk=user.pk)
-    before = account_state(user)
-    if user.pk == actor.pk and Role.INFORMATOR in before["roles"] and Role.INFORMATOR not in data.get("roles", []):
-        _refuse(_("Du kan inte ta bort din egen roll som informatör."))
-    user.first_name, user.last_name, user.email = data["first_name"], data["last_name"], data["email"]
-    user.full_clean(exclude=["password"])
-    _apply_account(user=user, data=data)
-    _record_account(user=user, actor=actor, action="update", before=before)
-    return user
-
-
-@transaction.atomic
-def staff_user_set_active(*, actor, user, active: bool):
-    """Deactivate an account (it can no longer log in; its history stays), or activate it again."""
-    if user.pk == actor.pk and not active:
-        _refuse(_("Du kan inte inaktivera ditt eget konto."))
-    before = account_state(user)
-    if User.objects.filter(pk=user.pk, is_active=not active).update(is_active=active) != 1:
-        _refuse(_("Kontot är redan aktivt.") if active else _("Kontot är redan inaktiverat."))
-    user.refresh_from_db()
-    _record_account(user=user, actor=actor, action="activate" if active else "deactivate", before=before)
-    return user
-
-
-@transaction.atomic
-def staff_user_set_password(*, actor, user, password: str):
-    """The informatör sets an initial password (validated by the caller's form); the history says only that."""
-    user = User.objects.select_for_update().get(pk=user.pk)
-    before = account_state(user)
-    user.set_password(password)
-    user.save(update_fields=["password"])
-    _record_account(user=user, actor=actor, action="set_password", before=before)
-    return user
-
-
-def staff_user_send_password_link(*, actor, user, base_url: str) -> None:
-    """E-mail a one-time link (Django's password reset token) where the user chooses a password."""
-    if not user.email:
-        _refuse(_("Kontot har ingen e-postadress, så ingen länk kan skickas."))
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
-    path = reverse("registry-set-password", kwargs={"uidb64": uid, "token": token})
-    _send_after_commit(
-        subject=_("Välj lösenord för sociala medier, %(municipality)s") % {"municipality": settings.MUNICIPALITY_NAME},
-        template="registry/emails/set_password.txt",
-        context={"user": user, "url": _site_url(path, base_url), "actor": actor,
-                 "municipality": settings.MUNICIPALITY_NAME},
-        recipients=[user.email],
-    )
-
-
-# --- import ----------------------------------------------------------------------------------
-
-
-class ImportFailed(Exception):
-    """Rows of an import file that could not be saved; nothing from the file was kept."""
-
-    def __init__(self, errors: list[tuple[int, str]]):
-        super().__init__(errors)
-        self.errors = errors
-
-
-def channels_import(*, actor, rows: list[tuple[int, dict]], dry_run: bool = False) -> list[Channel]:
-    """Create one channel per validated row, all in one transaction: one bad row and nothing is kept.
-
-    ``rows`` are (line number, data) where data holds the channel form's cleaned values plus
-    ``status``, ``activated_at`` and ``closed_at``. A dry run validates everything and keeps nothing.
-    """
-    errors: list[tuple[int, str]] = []
-    created: list[Channel] = []
-    with transaction.atomic():
-        for line, data in rows:
-            try:
-                with transaction.atomic():
-                    created.append(
-                        channel_create(
-                            actor=actor, data=data, status=data["status"],
-                            activated_at=data.get("activated_at"), closed_at=data.get("closed_at"),
-                        )
-                    )
-            except ValidationError as e:
-                errors.extend((line, message) for message in e.messages)
-        if errors:
-            raise ImportFailed(errors)
-        if dry_run:
-            transaction.set_rollback(True)
-    return created
