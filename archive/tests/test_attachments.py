@@ -7,9 +7,7 @@ import datetime
 import hashlib
 import io
 import json
-import threading
 import zipfile
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -27,6 +25,7 @@ from channels.connectors.base import Attachment as NormalizedAttachment
 from channels.models import Attachment
 from channels.services import attachment_download, items_store
 from channels.tests.helpers import make_item
+from channels.tests.media import serve_files
 
 pytestmark = pytest.mark.django_db
 SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
@@ -36,32 +35,10 @@ PDF = b"%PDF-1.4\n" + b"protokoll " * 300
 FILES = {"/bild.png": ("image/png", PNG), "/kopia.png": ("image/png", PNG), "/protokoll.pdf": ("application/pdf", PDF)}
 
 
-class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self):
-        path = self.path.split("?")[0]
-        if path not in FILES:
-            self.send_response(404)
-            self.end_headers()
-            return
-        ctype, body = FILES[path]
-        self.send_response(200)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def media_server():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve_files({path: (200, ctype, body) for path, (ctype, body) in FILES.items()}) as url:
+        yield url
 
 
 @pytest.fixture(autouse=True)

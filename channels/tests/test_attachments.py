@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -14,6 +12,7 @@ from channels.models import Attachment
 from channels.services import DownloadTransient, attachment_download, items_store
 
 from .helpers import make_item
+from .media import serve_files
 
 pytestmark = pytest.mark.django_db
 
@@ -30,26 +29,10 @@ FILES = {
 }
 
 
-class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self):
-        status, ctype, body = FILES.get(self.path, (404, "text/plain", b""))
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.end_headers()  # no Content-Length: the size limit must hold while streaming
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def media_server():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve_files(FILES, content_length=False) as url:
+        yield url
 
 
 @pytest.fixture

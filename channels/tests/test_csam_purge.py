@@ -4,9 +4,6 @@ the item again, asks the platform to delete it, and rolls back as a whole when a
 
 from __future__ import annotations
 
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 from django.apps import apps
 from django.db.models import CharField, JSONField, TextField
@@ -22,6 +19,7 @@ from channels.models import ActionKind, ActionState, Attachment, ChannelSync, It
 from channels.services import attachment_download, channel_poll, items_store, outbox_execute
 
 from .helpers import make_item, make_post
+from .media import serve_files
 from .simhelpers import connect, control, state
 
 pytestmark = pytest.mark.django_db
@@ -31,26 +29,10 @@ AUTHOR = "Zeb Wqvoldersson"  # the surname is the marker of the name (the id is 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
 
 
-class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self):
-        self.send_response(200)
-        self.send_header("Content-Type", "image/png")
-        self.send_header("Content-Length", str(len(PNG)))
-        self.end_headers()
-        self.wfile.write(PNG)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def media_server():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve_files({"/bild.png": (200, "image/png", PNG)}) as url:
+        yield url
 
 
 @pytest.fixture(autouse=True)
