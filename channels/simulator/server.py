@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -70,6 +71,12 @@ class SimulatorServer(ThreadingHTTPServer):
         self.oidc = oidc.Provider()
         self.request_log: list[dict] = []
         super().__init__(address, Handler)
+
+    def handle_error(self, request, client_address):
+        # A client that hung up (timeouts are a fault the simulator injects) is not an error.
+        if isinstance(sys.exc_info()[1], BrokenPipeError | ConnectionResetError):
+            return
+        super().handle_error(request, client_address)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -127,6 +134,9 @@ class Handler(BaseHTTPRequestHandler):
             request = Request(method, platform, site, rest, query, headers, body, base)
             self._log(request)
             self._platform(request)
+        except (BrokenPipeError, ConnectionResetError):
+            # The client gave up first (a timeout fault does this on purpose): nobody to answer.
+            self.close_connection = True
         except Exception:  # the simulator must answer, whatever a handler did
             logger.exception("simulator handler failed")
             self._send(Response(500, {"error": "simulator error"}))
