@@ -14,7 +14,6 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.functional import cached_property
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -35,6 +34,7 @@ from archive.forms import (
 )
 from archive.models import AccessAction, RequestState
 from ludvika_social.access import role_required
+from ludvika_social.redirects import redirect_back
 from registry.models import Role
 
 ARCHIVE = (Role.RECORDS_OFFICER, Role.INFORMATOR)
@@ -226,14 +226,9 @@ def records_add_to_request(request):
     form = RecordsToRequestForm(request.POST, open_requests=open_requests)
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-        return redirect(_safe_back(request) or "archive-search")
+        return redirect_back(request, "archive-search", under="/personal/arkiv/")
     req = selectors.request_get_for_user(user=request.user, pk=form.cleaned_data["target"])
     return _add_records(request, req, form.cleaned_data["sequences"])
-
-
-def _safe_back(request) -> str | None:
-    back = request.POST.get("next", "")
-    return back if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}) else None
 
 
 def _add_records(request, req, sequences: list[int]):

@@ -89,11 +89,11 @@ def test_mastodon_edit_beyond_the_rechecked_mentions_is_not_seen(sim, make_conne
 
 # WordPress ---------------------------------------------------------------------------------------
 
-def _comment_then_time_passes(sim, connector, text: str):
+def _comment_then_time_passes(sim, connector, text: str, first_cursor: dict | None = None):
     """A comment seen by a first poll, then ten minutes and a newer comment: the first is now older
     than the watermark's overlap, so only the re-read window can bring its changes back."""
     comment = sim_control(sim, "POST", "items", platform="wordpress", account=BLOG, text=text)
-    _, cursor, _ = poll(connector)
+    _, cursor, _ = poll(connector, first_cursor)
     sim_control(sim, "POST", "advance", seconds=600)
     sim_control(sim, "POST", "items", platform="wordpress", account=BLOG, text="En senare fråga")
     _, cursor, _ = poll(connector, cursor)
@@ -114,11 +114,7 @@ def test_wordpress_edit_in_the_window_comes_back_once_with_the_new_text(sim, mak
 
 def test_wordpress_edit_older_than_the_window_is_not_read_again(sim, make_connector):
     connector = make_connector("wordpress")
-    comment = sim_control(sim, "POST", "items", platform="wordpress", account=BLOG, text="Gammal fråga")
-    _, cursor, _ = poll(connector, {"edit_window_hours": 0})
-    sim_control(sim, "POST", "advance", seconds=600)
-    sim_control(sim, "POST", "items", platform="wordpress", account=BLOG, text="En senare fråga")
-    _, cursor, _ = poll(connector, cursor)
+    comment, cursor = _comment_then_time_passes(sim, connector, "Gammal fråga", {"edit_window_hours": 0})
     assert comment["id"] not in cursor["states"]
     sim_control(sim, "POST", "edit", platform="wordpress", account=BLOG, id=comment["id"], text="Ändrad")
     items, _, _ = poll(connector, cursor)

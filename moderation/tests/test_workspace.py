@@ -464,3 +464,16 @@ def test_polling_the_status_neither_marks_the_item_viewed_nor_uses_up_messages(c
     entry.refresh_from_db()
     assert entry.first_viewed_at is None
     assert "Du handlägger nu posten." in client.get(reverse("moderation-item", kwargs={"pk": entry.item_id})).content.decode()
+
+
+@pytest.mark.parametrize("next_url", ["https://evil.example/", "//evil.example/personal/inkorg/",
+                                      "/\\evil.example/", "/personal/kanaler/"])
+def test_a_bulk_action_never_sends_the_moderator_off_the_inbox(client, channel, representative, next_url):
+    entry = arrive(channel, "c-1", "Hej")
+    client.force_login(representative)
+    for data in ({"action": "claim", "items": [entry.item_id]}, {"action": "", "items": []}):
+        response = client.post(reverse("moderation-bulk"), {**data, "next": next_url})
+        assert response.status_code == 302 and response["Location"] == reverse("moderation-queue")
+    response = client.post(reverse("moderation-bulk"), {"action": "no_action", "items": [entry.item_id],
+                                                        "next": "/personal/inkorg/?state=all"})
+    assert response["Location"] == "/personal/inkorg/?state=all"

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ludvika_social.access import role_required
+from ludvika_social.redirects import redirect_back
 from registry.models import Role
 
 from .. import selectors, services
@@ -160,7 +161,7 @@ def _item_context(request, entry, **forms) -> dict:
     user = request.user
     acting = entry.state == QueueState.NEW or (entry.state == QueueState.CLAIMED and entry.claimed_by_id == user.pk) \
         or (entry.state == QueueState.FORWARDED and entry.forwarded_to_id == user.pk)
-    approval = selectors.pending_approval(entry=entry)
+    approval = _approval_context(request, entry)
     claimer_absent = bool(entry.state == QueueState.CLAIMED and entry.claimed_by_id
                           and entry.claimed_by_id != user.pk
                           and selectors.absent_user_ids(user_ids=[entry.claimed_by_id]))
@@ -179,8 +180,7 @@ def _item_context(request, entry, **forms) -> dict:
         "caps": caps,
         "can": {k: services.platform_can(entry.channel, k) for k in ("reply", "hide", "unhide", "delete")},
         "acting": acting and not entry.pending_state,
-        "approval": approval,
-        "may_approve": approval is not None and approval.requested_by_id != user.pk,
+        **approval,
         "templates": selectors.reply_templates(user=user, entry=entry),
         "answer_form": forms.get("answer_form") or AnswerForm(),
         "forward_form": forms.get("forward_form") or ForwardForm(candidates=selectors.forward_candidates()),
@@ -188,7 +188,7 @@ def _item_context(request, entry, **forms) -> dict:
         "manual_form": forms.get("manual_form") or ManualRemovalForm(),
         "motivation_form": forms.get("motivation_form") or MotivationForm(),
         "restore_form": forms.get("restore_form") or RestoreForm(),
-        "approval_form": forms.get("approval_form") or ApprovalForm(),
+        "approval_form": forms.get("approval_form") or approval["approval_form"],
         "case_form": forms.get("case_form") or CaseForm(),
         "handoff_form": forms.get("handoff_form") or HandoffForm(),
         "note_form": forms.get("note_form") or NoteForm(),
@@ -208,12 +208,17 @@ def item_status(request, pk: int):
     """The item page's status block alone, asked for every few seconds while the platform has not
     confirmed: a small answer, and it neither marks the item viewed nor uses up flash messages."""
     entry = selectors.item_get_for_user(user=request.user, pk=pk)
-    approval = selectors.pending_approval(entry=entry)
     return render(request, "moderation/includes/item_status.html", {
-        "entry": entry, "item": entry.item, "approval": approval,
-        "may_approve": approval is not None and approval.requested_by_id != request.user.pk,
-        "approval_form": ApprovalForm(), "settled_now": not entry.pending_state,
+        "entry": entry, "item": entry.item, "settled_now": not entry.pending_state,
+        **_approval_context(request, entry),
     })
+
+
+def _approval_context(request, entry) -> dict:
+    """The pending second-moderator approval and whether this user may decide it (the status block)."""
+    approval = selectors.pending_approval(entry=entry)
+    return {"approval": approval, "approval_form": ApprovalForm(),
+            "may_approve": approval is not None and approval.requested_by_id != request.user.pk}
 
 
 def _form_failed(request, entry, name: str, form):
@@ -400,7 +405,7 @@ def bulk(request):
     ids = request.POST.getlist("items")[:200]
     if action not in BULK_ACTIONS or not ids:
         messages.error(request, _("Välj poster och en åtgärd."))
-        return redirect(request.POST.get("next") or "moderation-queue")
+        return redirect_back(request, "moderation-queue", under="/personal/inkorg/")
     done, refused = 0, 0
     for raw in ids:
         try:
@@ -418,10 +423,7 @@ def bulk(request):
     if refused:
         messages.warning(request, _("%(n)s poster kunde inte ändras (någon annan hann före, eller de är "
                                     "redan avslutade).") % {"n": refused})
-    next_url = request.POST.get("next") or ""
-    if next_url.startswith("/personal/inkorg/"):
-        return redirect(next_url)
-    return redirect("moderation-queue")
+    return redirect_back(request, "moderation-queue", under="/personal/inkorg/")
 
 
 # --- absence --------------------------------------------------------------------------------------
