@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from archive.models import InformationClass, RecordType, ReviewDecision
+from archive.osl import OslGround
 from registry.models import Board, Platform
 from registry.policy import PROHIBITED_CATEGORIES
+
+
+class BoundedDateField(forms.DateField):
+    """A date within the years the archive can hold (a date like 0001-01-01 or 9999-12-31 would
+    overflow the day arithmetic of a search)."""
+
+    MIN = datetime.date(1990, 1, 1)
+    MAX = datetime.date(2200, 12, 31)
+
+    def clean(self, value):
+        day = super().clean(value)
+        if day is not None and not (self.MIN <= day <= self.MAX):
+            raise forms.ValidationError(
+                _("Ange ett datum mellan %(min)s och %(max)s.") % {"min": self.MIN.isoformat(), "max": self.MAX.isoformat()}
+            )
+        return day
 
 
 class DateInput(forms.DateInput):
@@ -24,8 +43,8 @@ def _code_choices():
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Sökord"), required=False, max_length=200)
     channel = forms.TypedChoiceField(label=_("Kanal"), required=False, coerce=int, empty_value=None)
-    date_from = forms.DateField(label=_("Från och med"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_("Till och med"), required=False, widget=DateInput())
+    date_from = BoundedDateField(label=_("Från och med"), required=False, widget=DateInput())
+    date_to = BoundedDateField(label=_("Till och med"), required=False, widget=DateInput())
     author = forms.CharField(label=_("Avsändare (namn eller id)"), required=False, max_length=300)
     code = forms.ChoiceField(label=_("Kod"), required=False)
     information_class = forms.ChoiceField(
@@ -33,11 +52,26 @@ class SearchForm(forms.Form):
     )
     record_type = forms.ChoiceField(label=_("Posttyp"), required=False, choices=[("", _("Alla")), *RecordType.choices])
     visibility = forms.CharField(label=_("Synlighet"), required=False, max_length=30)
+    direction = forms.ChoiceField(label=_("Riktning"), required=False, choices=[
+        ("", _("Alla")), ("in", _("Inkommet (allmänheten)")), ("out", _("Utgående (kommunens egna inlägg och svar)")),
+    ])
 
     def __init__(self, *args, channels=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["channel"].choices = [("", _("Alla")), *channels]
         self.fields["code"].choices = _code_choices()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise forms.ValidationError(_("Startdatum måste vara före slutdatum."))
+        return data
+
+
+class RegisterFilterForm(forms.Form):
+    date_from = BoundedDateField(label=_("Registrerad från och med"), required=False, widget=DateInput())
+    date_to = BoundedDateField(label=_("till och med"), required=False, widget=DateInput())
+    case_number = forms.CharField(label=_("Diarienummer eller ord i ärendemeningen"), required=False, max_length=100)
 
     def clean(self):
         data = super().clean()
@@ -58,6 +92,27 @@ class RequestForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text=_("Lämna tomt för nu."),
     )
+    scope_channel = forms.TypedChoiceField(label=_("Kanal"), required=False, coerce=int, empty_value=None)
+    scope_date_from = BoundedDateField(label=_("Från och med"), required=False, widget=DateInput())
+    scope_date_to = BoundedDateField(label=_("Till och med"), required=False, widget=DateInput())
+    scope_author = forms.CharField(label=_("Avsändare (namn eller id)"), required=False, max_length=300)
+    scope_terms = forms.CharField(label=_("Sökord"), required=False, max_length=300)
+
+    def __init__(self, *args, channels=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scope_channel"].choices = [("", _("Ingen särskild kanal")), *channels]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("scope_date_from") and data.get("scope_date_to") and data["scope_date_from"] > data["scope_date_to"]:
+            self.add_error("scope_date_to", _("Perioden är tom: slutdatum måste vara samma som eller efter startdatum."))
+        return data
+
+    def scope(self) -> dict:
+        data = self.cleaned_data
+        return {"channel_id": data.get("scope_channel"), "date_from": data.get("scope_date_from"),
+                "date_to": data.get("scope_date_to"), "author": data.get("scope_author") or "",
+                "terms": data.get("scope_terms") or ""}
 
 
 class AddRecordsForm(forms.Form):
@@ -102,36 +157,82 @@ class RecordsToRequestForm(forms.Form):
         return data
 
 
+def _osl_choices():
+    return [("", _("Välj sekretessgrund")), *OslGround.choices]
+
+
 class ItemDecisionForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Prövning"),
         choices=[(ReviewDecision.RELEASE, ReviewDecision.RELEASE.label), (ReviewDecision.REFUSE, ReviewDecision.REFUSE.label)],
         widget=forms.RadioSelect,
     )
-    osl_reference = forms.CharField(
-        label=_("Sekretessgrund (OSL), vid avslag"), required=False, max_length=200,
-        help_text=_("T.ex. 21 kap. 1 § offentlighets- och sekretesslagen."),
+    osl_reference = forms.ChoiceField(
+        label=_("Sekretessgrund (OSL), vid avslag"), required=False, choices=_osl_choices,
+        error_messages={"invalid_choice": _("Välj sekretessgrunden ur listan.")},
     )
 
     def clean(self):
         data = super().clean()
-        if data.get("decision") == ReviewDecision.REFUSE and not (data.get("osl_reference") or "").strip():
+        if data.get("decision") == ReviewDecision.REFUSE and not data.get("osl_reference"):
             self.add_error("osl_reference", _("Ett avslag måste ange sekretessgrunden."))
         return data
 
 
 class MaskForm(forms.Form):
-    phrases = forms.CharField(
-        label=_("Uppgifter att maskera"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000,
-        help_text=_("En uppgift per rad; varje förekomst i texten maskeras i kopian. Originalet ändras aldrig."),
+    """Partial release on the review page: suggestions accepted one by one, phrases typed, whole fields
+    withheld, the files released or not, and the ground."""
+
+    suggestions = forms.MultipleChoiceField(
+        label=_("Förslag att maskera"), required=False, widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Förslaget finns inte längre; ladda om sidan.")},
     )
-    osl_reference = forms.CharField(label=_("Sekretessgrund (OSL)"), max_length=200)
+    phrases = forms.CharField(
+        label=_("Andra uppgifter att maskera"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000,
+        required=False,
+        help_text=_("En uppgift per rad; varje förekomst i fritextfälten maskeras i kopian. Originalet ändras aldrig."),
+    )
+    whole_fields = forms.MultipleChoiceField(
+        label=_("Fält som maskeras helt"), required=False, widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Välj fält ur listan.")},
+    )
+    release_attachments = forms.BooleanField(label=_("Lämna ut bilagefilerna"), required=False)
+    osl_reference = forms.ChoiceField(
+        label=_("Sekretessgrund (OSL)"), choices=_osl_choices,
+        error_messages={"invalid_choice": _("Välj sekretessgrunden ur listan."),
+                        "required": _("Välj sekretessgrunden ur listan.")},
+    )
+
+    def __init__(self, *args, fields=(), suggestions=(), has_attachments=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["whole_fields"].choices = [(f.key, f.label) for f in fields]
+        self.fields["suggestions"].choices = [(s.phrase, f"{s.phrase} ({s.kind}, {s.field_label})") for s in suggestions]
+        if not has_attachments:
+            del self.fields["release_attachments"]
 
     def clean_phrases(self):
-        phrases = [line.strip() for line in self.cleaned_data["phrases"].splitlines() if line.strip()]
-        if not phrases:
-            raise forms.ValidationError(_("Ange minst en uppgift att maskera."))
-        return phrases
+        return [line.strip() for line in self.cleaned_data["phrases"].splitlines() if line.strip()]
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("suggestions") or data.get("phrases") or data.get("whole_fields")) and not self.errors:
+            raise forms.ValidationError(_("Välj minst ett förslag, skriv en uppgift eller markera ett fält att maskera."))
+        return data
+
+
+class SecrecyMarkForm(forms.Form):
+    osl_ground = forms.ChoiceField(
+        label=_("Sekretessgrund (OSL)"), choices=_osl_choices,
+        error_messages={"invalid_choice": _("Välj sekretessgrunden ur listan."),
+                        "required": _("Välj sekretessgrunden ur listan.")},
+    )
+    note = forms.CharField(label=_("Anteckning (frivillig)"), required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SecrecyLiftForm(forms.Form):
+    reason = forms.CharField(label=_("Varför markeringen hävs"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ExportKindForm(forms.Form):
@@ -145,8 +246,8 @@ class SubjectExtractForm(forms.Form):
 
 class SipForm(forms.Form):
     channel = forms.TypedChoiceField(label=_("Kanal"), coerce=int)
-    date_from = forms.DateField(label=_("Från och med"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_("Till och med"), required=False, widget=DateInput())
+    date_from = BoundedDateField(label=_("Från och med"), required=False, widget=DateInput())
+    date_to = BoundedDateField(label=_("Till och med"), required=False, widget=DateInput())
 
     def __init__(self, *args, channels=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -182,8 +283,8 @@ class RuleForm(forms.Form):
 class HoldForm(forms.Form):
     channel = forms.TypedChoiceField(label=_("Kanal"), required=False, coerce=int, empty_value=None)
     author_platform_id = forms.CharField(label=_("Avsändarens id"), required=False, max_length=300)
-    date_from = forms.DateField(label=_("Från och med"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_("Till och med"), required=False, widget=DateInput())
+    date_from = BoundedDateField(label=_("Från och med"), required=False, widget=DateInput())
+    date_to = BoundedDateField(label=_("Till och med"), required=False, widget=DateInput())
     reason = forms.CharField(label=_("Skäl"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
     reference = forms.CharField(label=_("Referens/diarienummer"), required=False, max_length=100)
 

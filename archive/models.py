@@ -20,6 +20,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from archive.osl import OslGround
+
 GENESIS_SHA256 = "0" * 64
 
 
@@ -65,6 +67,19 @@ class RecordType(models.TextChoices):
     REMOVAL_SNAPSHOT = "removal_snapshot", _("Ögonblicksbild före borttagning")
     CSAM_MARKING = "csam_marking", _("Markering: misstänkt övergreppsmaterial")
     ATTACHMENT = "attachment", _("Bilagefil")
+    REGISTRATION = "registration", _("Registrering (diarieförd handling)")
+    SECRECY_MARKING = "secrecy_marking", _("Sekretessmarkering")
+    PLATFORM_EVENT = "platform_event", _("Händelse på plattformen")
+    MANUAL_CAPTURE = "manual_capture", _("Manuellt registrerad")
+    BLOCK = "block", _("Blockering av konto")
+    REDACTION = "redaction", _("Redigering av arkivpost")
+
+
+# Records about an item (its marking, registration, events, blocks) rather than a version of it.
+EVENT_RECORD_TYPES = (
+    RecordType.REGISTRATION, RecordType.SECRECY_MARKING, RecordType.PLATFORM_EVENT, RecordType.BLOCK,
+    RecordType.REDACTION,
+)
 
 
 class ItemKind(models.TextChoices):
@@ -176,10 +191,13 @@ class GallringProtocol(AppendOnlyModel):
     culled_count = models.PositiveIntegerField(_("antal gallrade"), default=0)
     skipped_hold_count = models.PositiveIntegerField(_("undantagna p.g.a. spärr"), default=0)
     skipped_request_count = models.PositiveIntegerField(_("undantagna p.g.a. begäran"), default=0)
+    skipped_registered_count = models.PositiveIntegerField(_("undantagna p.g.a. diarieföring"), default=0)
     earliest = models.DateTimeField(_("äldsta"), null=True, blank=True)
     latest = models.DateTimeField(_("senaste"), null=True, blank=True)
     # [[sequence, record_sha256, content_sha256], ...] of what was culled.
     culled = models.JSONField(_("gallrade poster"), default=list)
+    # The operational copies removed in the same run: {"channels.items": n, "archive.exports": n, ...}.
+    operational = models.JSONField(_("borttagna kopior"), default=dict, blank=True)
 
     class Meta:
         ordering = ["-run_at", "-id"]
@@ -236,8 +254,17 @@ class Hold(models.Model):
     author_platform_id = models.CharField(_("avsändar-id"), max_length=300, blank=True)
     date_from = models.DateField(_("från och med"), null=True, blank=True)
     date_to = models.DateField(_("till och med"), null=True, blank=True)
+    # A name (or part of one) the sender's name contains, and search terms the text matches
+    # (full-text on PostgreSQL): a request's description held as it was written.
+    author_name = models.CharField(_("avsändarens namn"), max_length=300, blank=True)
+    search_terms = models.CharField(_("sökord"), max_length=300, blank=True)
     reason = models.TextField(_("skäl"))
     reference = models.CharField(_("referens/diarienummer"), max_length=100, blank=True)
+    # The request whose registration placed the hold; it is released when the request is closed.
+    request = models.ForeignKey(
+        "archive.PublicRecordsRequest", on_delete=models.PROTECT, null=True, blank=True, related_name="holds",
+        verbose_name=_("begäran"),
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     released_at = models.DateTimeField(_("hävd"), null=True, blank=True)
@@ -254,6 +281,8 @@ class Hold(models.Model):
                 condition=(
                     models.Q(channel_id__isnull=False)
                     | ~models.Q(author_platform_id="")
+                    | ~models.Q(author_name="")
+                    | ~models.Q(search_terms="")
                     | models.Q(date_from__isnull=False)
                     | models.Q(date_to__isnull=False)
                 ),
@@ -282,9 +311,16 @@ class PublicRecordsRequest(models.Model):
     requester_contact = models.CharField(_("kontaktuppgift (frivillig)"), max_length=300, blank=True)
     description = models.TextField(_("vad som begärs"))
     state = models.CharField(_("status"), max_length=20, choices=RequestState.choices, default=RequestState.OPEN)
-    decision_text = models.TextField(_("beslut"), blank=True)
-    decided_at = models.DateTimeField(_("beslutad"), null=True, blank=True)
     closed_at = models.DateTimeField(_("avslutad"), null=True, blank=True)
+    # What the request describes, as the records officer understood it: registering the request
+    # places a hold on it (archive.services.requests.request_create), released when it is closed.
+    scope_channel_id = models.BigIntegerField(_("kanal"), null=True, blank=True)
+    scope_channel_name = models.CharField(_("kanalens namn"), max_length=200, blank=True)
+    scope_date_from = models.DateField(_("från och med"), null=True, blank=True)
+    scope_date_to = models.DateField(_("till och med"), null=True, blank=True)
+    scope_author = models.CharField(_("avsändare (namn eller id)"), max_length=300, blank=True)
+    scope_terms = models.CharField(_("sökord"), max_length=300, blank=True)
+    deadline_reminder_sent_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -349,7 +385,13 @@ class MaskedCopy(AppendOnlyModel):
 
     item = models.ForeignKey(RequestItem, on_delete=models.PROTECT, related_name="masked_copies")
     masked_text = models.TextField(_("maskerad text"))
-    # [{"start": int, "end": int, "length": int, "osl_reference": str}] positions in the original text.
+    # Every maskable delivery field after masking (archive.services.delivery); a field the copy does
+    # not name is withheld. Empty in copies made before fields were reviewed: those deliver only the
+    # masked text.
+    fields = models.JSONField(_("maskerade fält"), default=dict, blank=True)
+    attachments_released = models.BooleanField(_("bilagefilerna lämnas ut"), default=False)
+    # [{"field": str, "start": int, "end": int, "length": int, "osl_reference": str}] positions in the
+    # original value, or {"field", "whole": true, "length", "osl_reference"} for a field withheld whole.
     mask_log = models.JSONField(_("maskeringslogg"), default=list)
     original_content_sha256 = models.CharField(max_length=64)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
@@ -362,6 +404,86 @@ class MaskedCopy(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.item} ({_('maskerad')})"
+
+
+class RequestDecision(AppendOnlyModel):
+    """The authority's decision on a request: what is released in full, in part (masked) and refused,
+    on which grounds, with how to appeal when anything is refused (OSL 6:3, 6:7-8). Rows are only
+    added: a new decision after the review changed supersedes the earlier one, which stays. ``data``
+    holds the decision's parts as decided, so its document renders the same at any later time."""
+
+    request = models.ForeignKey(PublicRecordsRequest, on_delete=models.PROTECT, related_name="decisions")
+    decided_at = models.DateTimeField(_("beslutad"), default=timezone.now)
+    # Empty only for decisions written before decisions were kept as rows (migration 0008).
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_by_name = models.CharField(_("beslutad av"), max_length=200)
+    outcome = models.CharField(_("utfall"), max_length=20)
+    text = models.TextField(_("beslut"))
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        verbose_name = _("beslut om utlämnande")
+        verbose_name_plural = _("beslut om utlämnande")
+
+    def __str__(self) -> str:
+        return f"{self.request} {self.decided_at:%Y-%m-%d}"
+
+
+class SecrecyMarking(models.Model):
+    """A sekretessmarkering (OSL 5:5): staff's note that an item (every record of it) or one record
+    holds information that may be secret, with the ground from archive.osl. A marking is an
+    indication, not a decision on secrecy: that is made when the record is requested, and a request
+    cannot release a marked record in full (archive.services.requests). A marking is never deleted;
+    lifting it records who, when and why."""
+
+    channel_id = models.BigIntegerField(_("kanal-id"), null=True, blank=True)
+    platform_id = models.CharField(_("plattforms-id"), max_length=300, blank=True)
+    # For a record that is not part of a platform item (no platform id): that record alone.
+    record_sequence = models.BigIntegerField(_("arkivpost"), null=True, blank=True)
+    osl_ground = models.CharField(_("sekretessgrund"), max_length=20, choices=OslGround.choices)
+    note = models.TextField(_("anteckning"), blank=True)
+    marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    marked_by_name = models.CharField(max_length=200, blank=True)
+    marked_at = models.DateTimeField(_("markerad"), default=timezone.now)
+    lifted_at = models.DateTimeField(_("hävd"), null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    lift_reason = models.TextField(_("skäl för att häva"), blank=True)
+
+    class Meta:
+        ordering = ["-marked_at", "-id"]
+        verbose_name = _("sekretessmarkering")
+        verbose_name_plural = _("sekretessmarkeringar")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(platform_id="") | models.Q(record_sequence__isnull=False),
+                name="archive_secrecy_has_target",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(lifted_at__isnull=True) | ~models.Q(lift_reason=""),
+                name="archive_secrecy_lift_has_reason",
+            ),
+            models.UniqueConstraint(
+                fields=["channel_id", "platform_id"], condition=models.Q(lifted_at__isnull=True) & ~models.Q(platform_id=""),
+                name="archive_secrecy_one_active_per_item",
+            ),
+            models.UniqueConstraint(
+                fields=["record_sequence"], condition=models.Q(lifted_at__isnull=True, record_sequence__isnull=False),
+                name="archive_secrecy_one_active_per_record",
+            ),
+        ]
+        indexes = [models.Index(fields=["channel_id", "platform_id"], name="archive_secrecy_item")]
+
+    def __str__(self) -> str:
+        return f"{self.get_osl_ground_display()} ({self.marked_at:%Y-%m-%d})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.lifted_at is None
 
 
 class AccessAction(models.TextChoices):
@@ -412,6 +534,10 @@ class Export(models.Model):
     size = models.BigIntegerField(default=0)
     sha256 = models.CharField(max_length=64)
     record_count = models.PositiveIntegerField(default=0)
+    # The file is deleted after the retention time (ARCHIVE_EXPORT_RETENTION_DAYS) or when gallring
+    # culls a record in it; the row stays as the receipt (archive.services.purge).
+    purged_at = models.DateTimeField(_("filen borttagen"), null=True, blank=True)
+    purge_reason = models.CharField(_("varför filen togs bort"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -420,3 +546,21 @@ class Export(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+class ExportPurgeLog(AppendOnlyModel):
+    """A protocol line for export files removed at once: by their retention time or by gallring."""
+
+    at = models.DateTimeField(_("borttagna"), default=timezone.now)
+    reason = models.CharField(_("skäl"), max_length=300)
+    protocol = models.ForeignKey(GallringProtocol, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # [{"id", "file_name", "sha256", "kind", "created_at", "created_by"}] of the files removed.
+    exports = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("borttagna exportfiler")
+        verbose_name_plural = _("borttagna exportfiler")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d} {self.reason}"

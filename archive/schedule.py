@@ -8,6 +8,11 @@ BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=30),
         "options": {"queue": "default", "expires": 6 * 60 * 60},
     },
+    "archive-exports-purge-daily": {
+        "task": "archive.tasks.exports_purge_task",
+        "schedule": crontab(hour=2, minute=15),
+        "options": {"queue": "default", "expires": 6 * 60 * 60},
+    },
     "archive-verify-daily": {
         "task": "archive.tasks.archive_verify_task",
         "schedule": crontab(hour=3, minute=30),
@@ -18,4 +23,5 @@ BEAT_SCHEDULE = {
 TASK_ROUTES = {
     "archive.tasks.gallring_run_task": {"queue": "default"},
     "archive.tasks.archive_verify_task": {"queue": "default"},
+    "archive.tasks.exports_purge_task": {"queue": "default"},
 }

@@ -12,10 +12,11 @@ import holidays
 from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from archive.models import (
     AccessLogEntry,
@@ -24,9 +25,11 @@ from archive.models import (
     GallringProtocol,
     Hold,
     PublicRecordsRequest,
+    RequestDecision,
     RequestItem,
     RequestState,
     RetentionRule,
+    SecrecyMarking,
 )
 from registry.models import Channel, Role
 from registry.roles import user_has_role
@@ -69,6 +72,7 @@ def record_search(
     visibility: str = "",
     information_class: str = "",
     record_type: str = "",
+    direction: str = "",
 ) -> QuerySet[ArchiveRecord]:
     """Full-text search (Swedish configuration on PostgreSQL, icontains on SQLite) with filters."""
     _require(can_use_archive(user))
@@ -102,6 +106,10 @@ def record_search(
         qs = qs.filter(information_class=information_class)
     if record_type:
         qs = qs.filter(record_type=record_type)
+    if direction in ("in", "out"):
+        # Outgoing: the municipality's own voice (its posts, and what its own account wrote).
+        out = Q(kind="post") | (Q(author_platform_id=F("channel_account_id")) & ~Q(channel_account_id=""))
+        qs = qs.filter(out) if direction == "out" else qs.exclude(out)
     return qs.order_by("-received_at", "-sequence")
 
 
@@ -158,6 +166,14 @@ def archive_channels() -> list[tuple[int, str]]:
     return sorted(names.items(), key=lambda pair: pair[1].casefold())
 
 
+def scope_channels() -> list[tuple[int, str]]:
+    """Channels a request or a hold can name: those in the archive and those in the registry."""
+    names = dict(archive_channels())
+    for pk, name in Channel.objects.values_list("pk", "name"):
+        names.setdefault(pk, name)
+    return sorted(names.items(), key=lambda pair: pair[1].casefold())
+
+
 def record_get_for_user(*, user, sequence: int) -> ArchiveRecord:
     _require(can_use_archive(user))
     try:
@@ -169,6 +185,14 @@ def record_get_for_user(*, user, sequence: int) -> ArchiveRecord:
 def records_for_request_add(*, user, sequences: list[int]) -> list[ArchiveRecord]:
     _require(can_use_archive(user))
     return list(ArchiveRecord.objects.defer(*LIST_DEFER).filter(sequence__in=sequences, culled_at__isnull=True))
+
+
+def secrecy_marking_get_for_user(*, user, pk: int) -> SecrecyMarking:
+    _require(can_use_archive(user))
+    try:
+        return SecrecyMarking.objects.get(pk=pk, lifted_at__isnull=True)
+    except (SecrecyMarking.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
 
 
 def record_versions(*, record: ArchiveRecord) -> QuerySet[ArchiveRecord]:
@@ -213,6 +237,12 @@ def request_deadline(received_at: datetime.datetime) -> datetime.datetime:
     return _day_start(due_day + datetime.timedelta(days=1))
 
 
+def request_due_display(received_at: datetime.datetime) -> str:
+    """The last day to handle a request, as Swedes write it: "fredag 4 december 2026"."""
+    due_day = (timezone.localtime(request_deadline(received_at)) - datetime.timedelta(days=1)).date()
+    return date_format(due_day, "l j F Y")
+
+
 def request_is_overdue(request: PublicRecordsRequest, now: datetime.datetime | None = None) -> bool:
     now = now or timezone.now()
     return request.state == RequestState.OPEN and now >= request_deadline(request.received_at)
@@ -224,11 +254,15 @@ def request_list(*, user, state: str = "") -> list[PublicRecordsRequest]:
     if state in RequestState.values:
         qs = qs.filter(state=state)
     now = timezone.now()
-    requests = list(qs.order_by("state", "-received_at"))
+    requests = list(qs.order_by("state", "received_at"))
     for request in requests:
         request.overdue = request_is_overdue(request, now)
         request.deadline = request_deadline(request.received_at)
-    return requests
+        request.deadline_display = request_due_display(request.received_at)
+    # Open requests first, the overdue ones first among them, oldest first; then the closed ones, newest first.
+    open_ = [r for r in requests if r.state == RequestState.OPEN]
+    closed = sorted((r for r in requests if r.state != RequestState.OPEN), key=lambda r: r.received_at, reverse=True)
+    return sorted(open_, key=lambda r: (not r.overdue, r.received_at)) + closed
 
 
 def request_get_for_user(*, user, pk: int) -> PublicRecordsRequest:
@@ -239,6 +273,7 @@ def request_get_for_user(*, user, pk: int) -> PublicRecordsRequest:
         raise Http404 from None
     request.overdue = request_is_overdue(request)
     request.deadline = request_deadline(request.received_at)
+    request.deadline_display = request_due_display(request.received_at)
     return request
 
 
@@ -246,6 +281,13 @@ def request_items(*, request: PublicRecordsRequest) -> QuerySet[RequestItem]:
     return request.items.select_related("record", "decided_by").prefetch_related("masked_copies").order_by(
         "record__sequence"
     )
+
+
+def request_decision_get(*, request: PublicRecordsRequest, pk: int) -> RequestDecision:
+    try:
+        return request.decisions.get(pk=pk)
+    except (RequestDecision.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
 
 
 def request_item_get_for_user(*, user, request: PublicRecordsRequest, pk: int) -> RequestItem:

@@ -13,3 +13,11 @@ be rolled back (deleting files) belongs in ``transaction.on_commit``.
 from django.dispatch import Signal
 
 csam_marked = Signal()
+
+# records_culled: sent by a gallring run inside its transaction, before the records become
+# tombstones, with ``items`` (a list of {"channel_id", "platform_id", "version_ids", "whole"}: the
+# live item versions whose records are culled, and whether nothing of the item stays in the archive)
+# and ``now``. Receivers remove or anonymise their operational copies of that content in the same
+# transaction and return {place: count} for the protocol (e.g. {"channels.items": 3}). Sent with
+# ``Signal.send``: a receiver that raises rolls the run back, so no copy outlives its record.
+records_culled = Signal()

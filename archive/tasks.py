@@ -41,3 +41,17 @@ def archive_verify_task() -> bool:
     else:
         logger.error("archive chain verification FAILED: %s", result.problem)
     return result.ok
+
+
+@shared_task(
+    acks_late=True, ignore_result=True, autoretry_for=DB_TRANSIENT, retry_backoff=30, retry_backoff_max=1800,
+    retry_jitter=True, max_retries=5,
+)
+def exports_purge_task() -> int:
+    """Remove export files older than their retention time (ARCHIVE_EXPORT_RETENTION_DAYS)."""
+    from archive.services.purge import exports_purge_expired
+
+    line = exports_purge_expired()
+    count = len(line.exports) if line else 0
+    logger.info("export files past their retention time removed: %s", count)
+    return count

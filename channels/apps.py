@@ -9,8 +9,9 @@ class ChannelsConfig(AppConfig):
     verbose_name = _("Plattformar och inkorg")
 
     def ready(self) -> None:
-        from archive.signals import csam_marked
+        from archive.signals import csam_marked, records_culled
 
-        from .receivers import csam_marked_receiver
+        from .receivers import csam_marked_receiver, records_culled_receiver
 
         csam_marked.connect(csam_marked_receiver, dispatch_uid="channels-purge-csam")
+        records_culled.connect(records_culled_receiver, dispatch_uid="channels-purge-culled")

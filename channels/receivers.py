@@ -12,3 +12,11 @@ def csam_marked_receiver(sender, channel_id, platform_id, marking_sequence, mark
 
     item_purge_csam(channel_id=channel_id, platform_id=platform_id, marking_sequence=marking_sequence,
                     marked_by=marked_by)
+
+
+def records_culled_receiver(sender, items, now, **kwargs) -> dict[str, int]:
+    """A gallring run culled these items' records (archive.signals.records_culled): the live copies go
+    in the same transaction; the counts go into the gallring protocol."""
+    from .services.purge import items_purge_culled
+
+    return items_purge_culled(items=items, now=now)

@@ -7,15 +7,17 @@ class ModerationConfig(AppConfig):
     verbose_name = _("Moderering")
 
     def ready(self) -> None:
-        from archive.signals import csam_marked
+        from archive.signals import csam_marked, records_culled
         from channels.signals import item_version_stored, outbox_action_finished
 
         from .receivers import (
             csam_marked_receiver,
             item_version_stored_receiver,
             outbox_action_finished_receiver,
+            records_culled_receiver,
         )
 
         item_version_stored.connect(item_version_stored_receiver, dispatch_uid="moderation-screen-version")
         outbox_action_finished.connect(outbox_action_finished_receiver, dispatch_uid="moderation-complete-decision")
         csam_marked.connect(csam_marked_receiver, dispatch_uid="moderation-close-csam")
+        records_culled.connect(records_culled_receiver, dispatch_uid="moderation-purge-culled")

@@ -168,6 +168,31 @@ class ApprovalForm(ItemPanelForm):
 class CaseForm(ItemPanelForm):
     id_prefix = "case"
     case_number = forms.CharField(label=_("Diarienummer"), max_length=100)
+    subject = forms.CharField(label=_("Kort om vad handlingen rör (ärendemening)"), max_length=300,
+                              help_text=_("Förs in i registret tillsammans med datum, diarienummer och avsändare."))
+
+
+class SecretForm(ItemPanelForm):
+    id_prefix = "secret"
+    osl_ground = forms.ChoiceField(
+        label=_("Sekretessgrund (OSL)"), choices=[],
+        error_messages={"invalid_choice": _("Välj sekretessgrunden ur listan."),
+                        "required": _("Välj sekretessgrunden ur listan.")},
+    )
+    note = forms.CharField(label=_("Anteckning (frivillig)"), required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from archive.osl import OslGround
+
+        self.fields["osl_ground"].choices = [("", _("Välj sekretessgrund")), *OslGround.choices]
+
+
+class HandoffWaiveForm(ItemPanelForm):
+    id_prefix = "waive"
+    reason = forms.CharField(label=_("Varför meddelandet inte behöver lämnas över"), max_length=4000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class HandoffForm(ItemPanelForm):

@@ -227,6 +227,12 @@ class QueueEntry(models.Model):
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
     supervision_alerted_at = models.DateTimeField(null=True, blank=True)
     handoff_alerted_at = models.DateTimeField(null=True, blank=True)
+    # A direct message that needs no hand-off, and why (moderation.services.records).
+    handoff_waived_reason = models.TextField(_("skäl till att inte lämna över"), blank=True)
+    handoff_waived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+    )
+    handoff_waived_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("ärende i inkorgen")
@@ -308,6 +314,8 @@ class AuditEvent(models.Model):
         NEEDS_ANSWER = "needs_answer", _("Ändrad svarsbedömning")
         REGISTERED = "registered", _("Rör ärende (diarieförs)")
         HANDOFF = "handoff", _("Överlämnad som inkommen handling")
+        HANDOFF_WAIVED = "handoff_waived", _("Ingen överlämning behövs (motiverat)")
+        SECRECY = "secrecy", _("Sekretessmarkerad")
         NOTE = "note", _("Anteckning")
 
     entry = models.ForeignKey(QueueEntry, on_delete=models.PROTECT, related_name="audit_events")

@@ -76,3 +76,11 @@ def csam_marked_receiver(sender, channel_id, platform_id, marking_sequence, mark
 
     entry_close_for_csam(channel_id=channel_id, platform_id=platform_id, marking_sequence=marking_sequence,
                          marked_by=marked_by)
+
+
+def records_culled_receiver(sender, items, now, **kwargs) -> dict[str, int]:
+    """A gallring run culled these items' records (archive.signals.records_culled): the workspace's
+    copies of their content go in the same transaction; the counts go into the protocol."""
+    from .services.handoff import workspace_purge_culled
+
+    return workspace_purge_culled(items=items)

@@ -20,7 +20,15 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from archive.canonical import canonical_json, record_hash, sha256_text
-from archive.models import GENESIS_SHA256, ArchiveRecord, ChainHead, InformationClass, ItemKind, RecordType
+from archive.models import (
+    EVENT_RECORD_TYPES,
+    GENESIS_SHA256,
+    ArchiveRecord,
+    ChainHead,
+    InformationClass,
+    ItemKind,
+    RecordType,
+)
 
 FORMAT = "ludvika-social-archive/1"
 REMOVED_VISIBILITIES = frozenset({"hidden", "deleted", "removed", "unpublished"})
@@ -126,15 +134,19 @@ def _record_values(
     content_text = canonical_json(content)
     content_sha = sha256_text(content_text)
     record_sha = record_hash(sequence, record_type, content_sha, previous)
+    columns = dict(columns)
+    information_class = columns.pop("information_class", None) or (
+        _information_class(record_type, content.get("snapshot") or {})
+        if record_type != RecordType.CSAM_MARKING
+        else InformationClass.REMOVED_COMMENT
+    )
     values = {
         "codes": [],
         **columns,
         "id": pk,
         "sequence": sequence,
         "record_type": record_type,
-        "information_class": _information_class(record_type, content.get("snapshot") or {})
-        if record_type != RecordType.CSAM_MARKING
-        else InformationClass.REMOVED_COMMENT,
+        "information_class": information_class,
         "content": content_text,
         "content_sha256": content_sha,
         "previous_sha256": previous,
@@ -395,6 +407,114 @@ def csam_mark_captured(*, record: ArchiveRecord, police_report_reference: str, m
         # Last, still inside the transaction: the live copies go with the archived ones or not at all.
         _csam_marked_send(marking=marking, marked_by=marked_by)
     return marking
+
+
+# The columns an event record copies from the latest record of the item it is about, so that holds,
+# requests, data-subject extracts and gallring find it with the item.
+ITEM_COLUMNS = (
+    "channel_id", "channel_name", "channel_account_id", "channel_public_url", "channel_department",
+    "channel_board_id", "channel_board", "platform", "platform_id", "kind", "version", "author_platform_id",
+    "author_name", "item_created_at", "information_class",
+)
+
+
+def item_columns(*, channel_id: int | None, platform_id: str = "", record_sequence: int | None = None) -> dict:
+    """The index columns of the item's latest live record (or of one record), for an event about it."""
+    records = ArchiveRecord.objects.filter(culled_at__isnull=True)
+    if platform_id:
+        records = records.filter(channel_id=channel_id, platform_id=platform_id)
+    elif record_sequence is not None:
+        records = records.filter(sequence=record_sequence)
+    else:
+        return {"channel_id": channel_id}
+    # The item's own records first: an event record copies its class from them.
+    row = (
+        records.exclude(record_type__in=EVENT_RECORD_TYPES).order_by("-sequence").values(*ITEM_COLUMNS).first()
+        or records.order_by("-sequence").values(*ITEM_COLUMNS).first()
+    )
+    if row is None:
+        return {"channel_id": channel_id, "platform_id": platform_id or ""}
+    return row
+
+
+def capture_event(
+    *, record_type: str, target: dict, event: dict, actor=None, columns: dict | None = None,
+    search_text: str = "", at: datetime.datetime | None = None, snapshot: dict | None = None,
+) -> ArchiveRecord:
+    """Append a record about an item (or a record): a registration, a sekretess marking, something seen
+    on the platform, a block, a redaction. ``target`` names what it is about ({"channel_id",
+    "platform_id"} or {"record_sequence"}); ``event`` is what happened. The record takes the item's
+    columns (channel, author, information class) unless ``columns`` gives them; ``received_at`` is
+    the moment of the event."""
+    if record_type not in RecordType.values:
+        raise ValueError(f"unknown record type {record_type}")
+    moment = at or timezone.now()
+    if snapshot is not None:
+        # A record that carries the document itself (a registration): its own columns.
+        base = {k: v for k, v in _columns(snapshot).items() if k not in ("received_at", "source_item_id",
+                                                                        "source_version_id")}
+        search_text = search_text or _search_text(snapshot)
+    else:
+        base = item_columns(
+            channel_id=target.get("channel_id"), platform_id=str(target.get("platform_id") or ""),
+            record_sequence=target.get("record_sequence"),
+        )
+    cols = {**base, **(columns or {})}
+    cols["received_at"] = moment
+    cols.setdefault("version", 1)
+    content = {
+        "format": FORMAT,
+        "record_type": record_type,
+        "target": target,
+        "event": event,
+        "actor": _user_ref(actor),
+        "at": moment.isoformat(),
+    }
+    if snapshot is not None:
+        content["snapshot"] = snapshot
+    return _append([(record_type, content, cols, search_text)])[0]
+
+
+VISIBILITY_EVENT_TEXT = {
+    ("hidden", True): "dold direkt på plattformen, utan att det gjordes i verktyget",
+    ("deleted", True): "borttagen direkt på plattformen, utan att det gjordes i verktyget",
+    ("hidden", False): "dold på plattformen (åtgärd i verktyget)",
+    ("deleted", False): "borttagen på plattformen (åtgärd i verktyget)",
+}
+
+
+def capture_platform_events(*, events: list[dict]) -> list[ArchiveRecord]:
+    """Archive what was seen happening on the platform (inside the caller's transaction): a change of
+    an item's visibility (hidden, shown again, removed), including a removal made outside the tool.
+
+    Each event is {"item": {channel, platform, platform_id, kind, author, created_at}, "previous":
+    str, "new": str, "seen_how": "poll" | "webhook" | "reconciliation", "outside_tool": bool}. The
+    record holds what, when and how it was seen, not the text (the item's versions hold that)."""
+    now = timezone.now()
+    entries = []
+    for event in events:
+        item = dict(event["item"])
+        item["visibility"] = event["new"]
+        columns = {k: v for k, v in _columns(item).items() if k not in ("source_item_id", "source_version_id")}
+        columns["received_at"] = now
+        columns["information_class"] = _information_class(RecordType.PLATFORM_EVENT, item)
+        outside = bool(event.get("outside_tool"))
+        description = VISIBILITY_EVENT_TEXT.get((event["new"], outside)) or (
+            f"synlighet ändrad från {event['previous']} till {event['new']}")
+        content = {
+            "format": FORMAT,
+            "record_type": RecordType.PLATFORM_EVENT.value,
+            "target": {"channel_id": columns["channel_id"], "platform_id": columns["platform_id"]},
+            "event": {
+                "event": "visibility_changed", "previous_visibility": event["previous"],
+                "new_visibility": event["new"], "seen_how": event["seen_how"], "outside_tool": outside,
+                "description": description,
+            },
+            "item": item,
+            "at": now.isoformat(),
+        }
+        entries.append((RecordType.PLATFORM_EVENT.value, content, columns, ""))
+    return _append(entries)
 
 
 def channel_snapshot(channel) -> dict:

@@ -23,8 +23,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from lxml import etree
 
-from archive.models import ArchiveRecord, ExportKind, RecordType
+from archive.models import EVENT_RECORD_TYPES, ArchiveRecord, ExportKind, RecordType
 from archive.services.exports import _date_bounds, _new_dir, _register, _stored_file, attachment_file_name
+from archive.services.secrecy import secrecy_markings_for
 
 METS_NS = "http://www.loc.gov/METS/"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -48,10 +49,16 @@ def _iso(moment: datetime.datetime) -> str:
     return moment.astimezone(datetime.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def _normalised(record: ArchiveRecord, content: dict) -> dict:
+def _normalised(record: ArchiveRecord, content: dict, markings: list | None = None) -> dict:
     snapshot = content.get("snapshot") or {}
     decision = content.get("decision") or {}
     return {
+        "information_class": record.information_class,
+        "event": content.get("event") or None,
+        "secrecy_markings": [
+            {"osl_ground": m.osl_ground, "marked_at": _iso(m.marked_at), "marked_by": m.marked_by_name}
+            for m in markings or []
+        ],
         "sequence": record.sequence,
         "record_type": record.record_type,
         "record_sha256": record.record_sha256,
@@ -132,6 +139,10 @@ def _premis(
             _event(root, f"capture-{record.sequence}", "capture", _iso(record.created_at),
                    f"captured attachment file sha256 {info.get('sha256')} of {record.platform_id} "
                    f"from {record.platform}", href)
+        elif record.record_type in EVENT_RECORD_TYPES:
+            event = content.get("event") or {}
+            _event(root, f"event-{record.sequence}", "metadata modification", received,
+                   f"{record.record_type}: {event.get('event') or ''}", href)
         elif record.record_type == RecordType.REMOVAL_SNAPSHOT:
             decision = content.get("decision") or {}
             _event(root, f"moderation-{record.sequence}", "moderation", _iso(record.created_at),
@@ -178,6 +189,7 @@ def build_sip(
     normalised_lines = []
     # Attachment files: (href, source path, media type, size, sha256), copied, not read into memory.
     attachment_files: dict[str, tuple[Path, str, int, str]] = {}
+    markings = secrecy_markings_for(records)
     for record in records:
         content = json.loads(record.content)
         href = f"representations/rep-native/data/{record.sequence:010d}.json"
@@ -191,7 +203,8 @@ def build_sip(
                 _stored_file(info), info.get("media_type") or "application/octet-stream", int(info.get("size") or 0),
                 info.get("sha256") or "",
             )
-        normalised_lines.append(json.dumps(_normalised(record, content), ensure_ascii=False, sort_keys=True))
+        normalised_lines.append(json.dumps(
+            _normalised(record, content, markings.get(record.pk)), ensure_ascii=False, sort_keys=True))
     files["representations/rep-normalised/data/records.jsonl"] = (
         ("\n".join(normalised_lines) + "\n").encode("utf-8"), "application/x-ndjson",
     )

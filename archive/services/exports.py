@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from archive.models import (
@@ -29,13 +29,16 @@ from archive.models import (
     RecordType,
     ReviewDecision,
 )
+from archive.osl import osl_ground_label
 from archive.services.attachments import (
     archive_file_path,
     attachment_info,
     attachment_records_of_items,
     file_suffix,
 )
+from archive.services.delivery import delivered_fields, local_time, parent_records, record_view
 from archive.services.requests import access_log_write
+from archive.services.secrecy import secrecy_markings_for
 
 # bagit logs every file it hashes at INFO; that is noise in the worker log.
 logging.getLogger("bagit").setLevel(logging.WARNING)
@@ -192,84 +195,114 @@ def export_records_bag(*, user, records, description: str, external_identifier: 
 
 
 def _attachment_entry(record: ArchiveRecord) -> dict:
+    """An archived file as a delivery lists it (never its platform address: a platform's media
+    address can name the uploader)."""
     info = attachment_info(record)
     return {
         "sequence": record.sequence, "media_type": info.get("media_type") or "", "size": info.get("size"),
-        "sha256": info.get("sha256") or "", "url": info.get("url") or "", "file": attachment_file_name(info),
+        "sha256": info.get("sha256") or "", "file": attachment_file_name(info),
         "stored_path": info.get("stored_path") or "",
     }
 
 
 def _delivery_entries(request: PublicRecordsRequest) -> list[dict]:
-    """What a request delivers: released records whole (with the item's archived attachment files),
-    partially released ones as masked copies (text only: no attachment files)."""
-    entries = []
-    items = list(
-        request.items.select_related("record").prefetch_related("masked_copies").order_by("record__sequence")
-    )
-    released_pairs = {
-        (item.record.channel_id, item.record.platform_id) for item in items if item.decision == ReviewDecision.RELEASE
+    """What a request delivers, and nothing more (archive.services.delivery): released records with
+    their delivery fields in full and the item's archived attachment files; partially released ones
+    with their masked fields (and the files only where the records officer released them)."""
+    items = [
+        item for item in request.items.select_related("record").prefetch_related("masked_copies")
+        .order_by("record__sequence")
+        if item.decision in (ReviewDecision.RELEASE, ReviewDecision.PARTIAL)
+    ]
+    records = [item.record for item in items]
+    parents = parent_records(records)
+    markings = secrecy_markings_for(records)
+    copies = {item.pk: item.masked_copies.all()[0] for item in items if item.decision == ReviewDecision.PARTIAL}
+    with_files = {
+        (item.record.channel_id, item.record.platform_id) for item in items
+        if item.decision == ReviewDecision.RELEASE
+        or (item.pk in copies and copies[item.pk].attachments_released)
     }
     attachments: dict[tuple, list[dict]] = {}
-    for record in attachment_records_of_items(released_pairs):
+    for record in attachment_records_of_items(with_files):
         attachments.setdefault((record.channel_id, record.platform_id), []).append(_attachment_entry(record))
+    entries = []
     for item in items:
         record = item.record
-        snapshot = _snapshot(record.content).get("snapshot") or {}
-        base = {
-            "sequence": record.sequence,
-            "channel": record.channel_name,
-            "platform": record.platform,
-            "platform_id": record.platform_id,
-            "kind": record.get_kind_display() if record.kind else "",
-            "author": record.author_name,
-            "created_at": snapshot.get("created_at"),
-            "received_at": record.received_at.isoformat() if record.received_at else None,
-            "thread_parent_text": (snapshot.get("thread") or {}).get("parent_text") or "",
-        }
-        if item.decision == ReviewDecision.RELEASE:
+        view = record_view(record, parents=parents)
+        copy = copies.get(item.pk)
+        masked = (copy.fields or {"text": copy.masked_text}) if copy is not None else None
+        if copy is None or copy.attachments_released:
             if record.record_type == RecordType.ATTACHMENT:
                 files = [_attachment_entry(record)] if record.culled_at is None else []
             else:
                 files = attachments.get((record.channel_id, record.platform_id), [])
-            entries.append({**base, "text": snapshot.get("text") or "", "masked": False,
-                            "content_sha256": record.content_sha256, "attachments": files})
-        elif item.decision == ReviewDecision.PARTIAL:
-            copy = item.masked_copies.all()[0]
-            entries.append({**base, "text": copy.masked_text, "masked": True, "mask_log": copy.mask_log,
-                            "osl_reference": item.osl_reference})
+        else:
+            files = []
+        entries.append({
+            "sequence": record.sequence,
+            "decision": str(item.get_decision_display()),
+            "masked": copy is not None,
+            "fields": delivered_fields(view, masked=masked),
+            "mask_log": copy.mask_log if copy is not None else [],
+            "osl_ground": osl_ground_label(item.osl_reference) if copy is not None else "",
+            "secrecy_markings": [
+                {"osl_ground": m.get_osl_ground_display(), "marked_at": local_time(m.marked_at)}
+                for m in markings.get(record.pk, [])
+            ],
+            "attachments": files,
+        })
     return entries
 
 
-def _require_reviewed(request: PublicRecordsRequest) -> None:
+def _require_deliverable(request: PublicRecordsRequest):
+    """The request's current decision; refused while a record is unreviewed or the decision is stale."""
+    from archive.services.decisions import decision_current
+
     if request.items.filter(decision=ReviewDecision.PENDING).exists():
         raise ValidationError(_("Pröva alla handlingar innan något lämnas ut."))
+    decision = decision_current(request)
+    if decision is None:
+        raise ValidationError(_("Fatta beslut om utlämnandet innan något lämnas ut (eller fatta ett nytt "
+                                "beslut: prövningen har ändrats sedan det senaste)."))
+    return decision
 
 
-def render_pdf(*, title: str, entries: list[dict], intro: str = "", decision_text: str = "") -> bytes:
-    """A tagged PDF (PDF/UA-1) of the entries, made with WeasyPrint."""
+def html_to_pdf(html: str) -> bytes:
+    """A tagged PDF (PDF/UA-1) of the HTML, made with WeasyPrint."""
     from weasyprint import CSS, HTML
 
-    html = render_to_string(
-        "archive/pdf/records.html",
-        {"title": title, "entries": entries, "intro": intro, "decision_text": decision_text,
-         "municipality": getattr(settings, "MUNICIPALITY_NAME", "Ludvika kommun"),
-         "generated_at": timezone.localtime()},
-    )
     return HTML(string=html).write_pdf(
         stylesheets=[CSS(filename=str(PDF_CSS))], pdf_variant="pdf/ua-1", pdf_identifier=False,
     )
 
 
+def render_pdf(*, title: str, entries: list[dict], intro: str = "", decision=None) -> bytes:
+    """The delivery document: the decision, then each delivered record as it was reviewed."""
+    with translation.override("sv"):
+        html = render_to_string(
+            "archive/pdf/records.html",
+            {"title": title, "entries": entries, "intro": intro, "decision": decision,
+             "legacy": bool(decision and (decision.data or {}).get("legacy")),
+             "municipality": getattr(settings, "MUNICIPALITY_NAME", "Ludvika kommun"),
+             "generated_at": local_time(timezone.now())},
+        )
+    return html_to_pdf(html)
+
+
+def _file_stem(prefix: str, key: str) -> str:
+    """A file name no other export shares: what, when (local time) and a part of the export's key."""
+    return f"{prefix}-{timezone.localtime():%Y%m%d-%H%M}-{key[:6]}"
+
+
 def export_request_pdf(*, request: PublicRecordsRequest, user) -> Export:
-    _require_reviewed(request)
+    decision = _require_deliverable(request)
     entries = _delivery_entries(request)
-    if not entries and not request.decision_text:
-        raise ValidationError(_("Inget lämnas ut i den här begäran."))
-    title = _("Utlämnade handlingar, begäran %(id)s") % {"id": request.pk}
-    data = render_pdf(title=title, entries=entries, intro=request.description, decision_text=request.decision_text)
+    with translation.override("sv"):
+        title = _("Utlämnade handlingar, begäran %(id)s") % {"id": request.pk}
+    data = render_pdf(title=title, entries=entries, intro=request.description, decision=decision)
     key, directory = _new_dir()
-    path = directory / f"begaran-{request.pk}.pdf"
+    path = directory / f"{_file_stem(f'begaran-{request.pk}', key)}.pdf"
     path.write_bytes(data)
     return _register(
         kind=ExportKind.PDF, user=user, key=key, path=path, description=title,
@@ -284,56 +317,39 @@ def _entry_sequences(entries: list[dict]) -> list[int]:
     return sorted(sequences)
 
 
+def _public_entry(entry: dict) -> dict:
+    """An entry as the bag carries it (the archive's own file locations left out)."""
+    return {**entry, "attachments": [
+        {k: v for k, v in a.items() if k != "stored_path"} for a in entry.get("attachments") or []
+    ]}
+
+
 def export_request_bag(*, request: PublicRecordsRequest, user) -> Export:
-    _require_reviewed(request)
+    from archive.services.decisions import decision_pdf
+
+    decision = _require_deliverable(request)
     entries = _delivery_entries(request)
     if not entries:
-        raise ValidationError(_("Inget lämnas ut i den här begäran."))
-    files = {
-        f"data/records/{e['sequence']:010d}.json": json.dumps(e, ensure_ascii=False, indent=2).encode("utf-8")
+        raise ValidationError(_("Inget lämnas ut i den här begäran; ladda ned beslutet som PDF."))
+    files: dict[str, bytes | Path] = {
+        f"data/records/{e['sequence']:010d}.json":
+            json.dumps(_public_entry(e), ensure_ascii=False, indent=2).encode("utf-8")
         for e in entries
     }
     for entry in entries:
         for attachment in entry.get("attachments") or []:
             files[f"data/files/{attachment['file']}"] = _stored_file(attachment)
-    if request.decision_text:
-        files["data/beslut.txt"] = request.decision_text.encode("utf-8")
-    title = _("Utlämnade handlingar, begäran %(id)s") % {"id": request.pk}
+    files["data/beslut.pdf"] = decision_pdf(decision)
+    files["data/beslut.txt"] = decision.text.encode("utf-8")
+    with translation.override("sv"):
+        title = _("Utlämnade handlingar, begäran %(id)s") % {"id": request.pk}
     key, directory = _new_dir()
     path = _bag(directory=directory, files=files, external_identifier=f"begaran-{request.pk}",
-                description=title, zip_name=f"begaran-{request.pk}")
+                description=title, zip_name=_file_stem(f"begaran-{request.pk}", key))
     return _register(
         kind=ExportKind.BAG, user=user, key=key, path=path, description=title,
         sequences=_entry_sequences(entries), request=request,
     )
-
-
-def export_data_subject(*, user, author_platform_id: str, platform: str = "") -> Export:
-    """GDPR art. 15: everything the archive holds about one platform author, as a BagIt bag."""
-    author_platform_id = (author_platform_id or "").strip()
-    if not author_platform_id:
-        raise ValidationError(_("Ange avsändarens id på plattformen."))
-    records = ArchiveRecord.objects.filter(author_platform_id=author_platform_id, culled_at__isnull=True)
-    if platform:
-        records = records.filter(platform=platform)
-    rows = list(records.order_by("sequence").values_list(*RECORD_COLUMNS))
-    files, sequences = _record_files(rows)
-    if not sequences:
-        raise ValidationError(_("Arkivet innehåller inget om den avsändaren."))
-    summary = [
-        _("Registerutdrag (dataskyddsförordningen artikel 15)"),
-        _("Avsändar-id: %(id)s") % {"id": author_platform_id},
-        _("Plattform: %(platform)s") % {"platform": platform or _("alla")},
-        _("Antal arkivposter: %(count)s") % {"count": len(sequences)},
-        _("Uppgifterna är allmänna handlingar och bevaras eller gallras enligt nämndens gallringsbeslut."),
-    ]
-    files["data/sammanfattning.txt"] = ("\n".join(summary) + "\n").encode("utf-8")
-    description = _("Registerutdrag för %(id)s") % {"id": author_platform_id}
-    key, directory = _new_dir()
-    path = _bag(directory=directory, files=files, external_identifier=f"registerutdrag-{key[:8]}",
-                description=description, zip_name=f"registerutdrag-{key[:8]}")
-    return _register(kind=ExportKind.SUBJECT, user=user, key=key, path=path, description=description,
-                     sequences=sequences)
 
 
 def _date_bounds(date_from: datetime.date | None, date_to: datetime.date | None):

@@ -3,11 +3,9 @@
 import datetime
 import json
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from archive.models import (
@@ -20,8 +18,7 @@ from archive.models import (
     RequestState,
     ReviewDecision,
 )
-
-MASK = "█"
+from archive.osl import osl_ground_clean
 
 
 def record_text(record: ArchiveRecord) -> str:
@@ -45,17 +42,36 @@ def access_log_write(*, user, action: str, sequences: list[int], export=None, de
 
 def request_create(
     *, user, description: str, requester_name: str = "", requester_contact: str = "",
-    received_at: datetime.datetime | None = None,
+    received_at: datetime.datetime | None = None, scope: dict | None = None,
 ) -> PublicRecordsRequest:
+    """Register a request. What it describes (``scope``: channel_id, date_from, date_to, author,
+    terms) is held at once, in the same transaction, so that no gallring run can cull the material
+    before the records officer has found it; the hold is released when the request is closed."""
+    from archive.services.gallring import hold_create, scope_clean
+
     if not (description or "").strip():
         raise ValidationError(_("Beskriv vad som begärs."))
-    return PublicRecordsRequest.objects.create(
-        description=description.strip(),
-        requester_name=requester_name.strip(),
-        requester_contact=requester_contact.strip(),
-        received_at=received_at or timezone.now(),
-        created_by=user,
-    )
+    scope = scope_clean(scope or {})
+    with transaction.atomic():
+        request = PublicRecordsRequest.objects.create(
+            description=description.strip(),
+            requester_name=requester_name.strip(),
+            requester_contact=requester_contact.strip(),
+            received_at=received_at or timezone.now(),
+            created_by=user,
+            scope_channel_id=scope["channel_id"], scope_channel_name=scope["channel_name"],
+            scope_date_from=scope["date_from"], scope_date_to=scope["date_to"],
+            scope_author=scope["author"], scope_terms=scope["terms"],
+        )
+        if scope["any"]:
+            hold_create(
+                user=user, reason=_("Begäran om allmän handling %(id)s: %(text)s") % {
+                    "id": request.pk, "text": request.description[:200]},
+                channel_id=scope["channel_id"], channel_name=scope["channel_name"], date_from=scope["date_from"],
+                date_to=scope["date_to"], author_name=scope["author"], search_terms=scope["terms"],
+                reference=_("begäran %(id)s") % {"id": request.pk}, request=request,
+            )
+    return request
 
 
 def _require_open(request: PublicRecordsRequest) -> None:
@@ -74,59 +90,66 @@ def request_add_records(*, request: PublicRecordsRequest, records: list[ArchiveR
 
 
 def request_item_decide(*, item: RequestItem, decision: str, osl_reference: str = "", user) -> RequestItem:
-    """Release, or refuse with the OSL reference. Partial release goes through masking_create."""
+    """Release in full, or refuse with the OSL ground. Partial release goes through masking_create.
+
+    A full release delivers the record's delivery fields as its review page shows them
+    (archive.services.delivery); a record under a sekretess marking is never released in full: it is
+    masked or refused (or its marking lifted first, with a reason)."""
     _require_open(item.request)
     if decision not in (ReviewDecision.RELEASE, ReviewDecision.REFUSE):
         raise ValidationError(_("Välj att lämna ut eller avslå."))
-    osl_reference = (osl_reference or "").strip()
-    if decision == ReviewDecision.REFUSE and not osl_reference:
-        raise ValidationError(_("Ett avslag måste ange sekretessgrunden i offentlighets- och sekretesslagen."))
+    if decision == ReviewDecision.REFUSE:
+        osl_reference = osl_ground_clean(
+            osl_reference,
+            required_message=_("Ett avslag måste ange sekretessgrunden i offentlighets- och sekretesslagen."),
+        )
+    else:
+        osl_reference = ""
+        _refuse_release_of_marked(item.record)
     RequestItem.objects.filter(pk=item.pk).update(
-        decision=decision, osl_reference=osl_reference if decision == ReviewDecision.REFUSE else "",
-        decided_by=user, decided_at=timezone.now(),
+        decision=decision, osl_reference=osl_reference, decided_by=user, decided_at=timezone.now(),
     )
     item.refresh_from_db()
     return item
 
 
-def mask_text(text: str, phrases: list[str], osl_reference: str) -> tuple[str, list[dict]]:
-    """Replace every occurrence of each phrase with block characters; return the text and the log."""
-    spans: list[tuple[int, int]] = []
-    lowered = text.casefold()
-    for phrase in phrases:
-        needle = phrase.strip().casefold()
-        if not needle:
-            continue
-        start = lowered.find(needle)
-        while start != -1:
-            spans.append((start, start + len(needle)))
-            start = lowered.find(needle, start + len(needle))
-    merged: list[list[int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    masked = list(text)
-    for start, end in merged:
-        masked[start:end] = MASK * (end - start)
-    log = [{"start": s, "end": e, "length": e - s, "osl_reference": osl_reference} for s, e in merged]
-    return "".join(masked), log
+def _refuse_release_of_marked(record: ArchiveRecord) -> None:
+    from archive.services.secrecy import secrecy_markings_for
+
+    if secrecy_markings_for([record]).get(record.pk):
+        raise ValidationError(_(
+            "Posten är sekretessmarkerad och kan inte lämnas ut i sin helhet. Maskera de uppgifter som "
+            "omfattas av sekretess eller avslå; är markeringen inte längre riktig, häv den först med en motivering."
+        ))
 
 
-def masking_create(*, item: RequestItem, phrases: list[str], osl_reference: str, user) -> MaskedCopy:
-    """Partial release: a masked copy of the record's text and a masking log. The record is untouched."""
+def masking_create(
+    *, item: RequestItem, osl_reference: str, user, phrases: list[str] | None = None,
+    whole_fields: list[str] | None = None, release_attachments: bool = False,
+) -> MaskedCopy:
+    """Partial release: a masked copy of the record's delivery fields and a masking log. ``phrases``
+    are masked wherever they occur in the free-text fields (text, sender, a removal's motivation);
+    ``whole_fields`` are withheld entirely. The record is untouched."""
+    from archive.services.delivery import mask_view, record_view
+
     _require_open(item.request)
-    osl_reference = (osl_reference or "").strip()
-    if not osl_reference:
-        raise ValidationError(_("Ange sekretessgrunden i offentlighets- och sekretesslagen för maskeringen."))
-    text = record_text(item.record)
-    masked, log = mask_text(text, phrases, osl_reference)
+    osl_reference = osl_ground_clean(
+        osl_reference, required_message=_("Ange sekretessgrunden i offentlighets- och sekretesslagen för maskeringen.")
+    )
+    view = record_view(item.record)
+    keys = {f.key for f in view.maskable}
+    whole = {str(k) for k in (whole_fields or [])}
+    unknown = whole - keys
+    if unknown:
+        raise ValidationError(_("Okänt fält att maskera: %(fields)s.") % {"fields": ", ".join(sorted(unknown))[:200]})
+    phrases = [p.strip() for p in (phrases or []) if p and p.strip()]
+    fields, log = mask_view(view, phrases=phrases, whole=whole, osl_reference=osl_reference)
     if not log:
-        raise ValidationError(_("Inget av det angivna finns i texten; inget maskerades."))
+        raise ValidationError(_("Inget av det angivna finns i posten; inget maskerades."))
     with transaction.atomic():
         copy = MaskedCopy.objects.create(
-            item=item, masked_text=masked, mask_log=log,
+            item=item, masked_text=fields.get("text", ""), fields=fields, mask_log=log,
+            attachments_released=bool(release_attachments),
             original_content_sha256=item.record.content_sha256, created_by=user,
         )
         RequestItem.objects.filter(pk=item.pk).update(
@@ -136,77 +159,23 @@ def masking_create(*, item: RequestItem, phrases: list[str], osl_reference: str,
     return copy
 
 
-def refusal_decision_text(*, request: PublicRecordsRequest, user, decided_at: datetime.datetime) -> str:
-    refused = list(
-        request.items.filter(decision__in=[ReviewDecision.REFUSE, ReviewDecision.PARTIAL]).select_related("record")
-    )
-    if not refused:
-        raise ValidationError(_("Ingen handling har avslagits eller maskerats; inget avslagsbeslut behövs."))
-    court = getattr(settings, "ARCHIVE_APPEAL_COURT", "Kammarrätten i Sundsvall")
-    authority = getattr(settings, "MUNICIPALITY_NAME", "Ludvika kommun")
-    lines = [
-        _("BESLUT"),
-        "",
-        _("%(authority)s, beslut %(date)s") % {"authority": authority, "date": date_format(decided_at, "Y-m-d")},
-        _("Ärende: begäran om allmän handling nr %(id)s, mottagen %(received)s.")
-        % {"id": request.pk, "received": date_format(timezone.localtime(request.received_at), "Y-m-d H:i")},
-        "",
-        _("Begäran: %(description)s") % {"description": request.description},
-        "",
-        _("Beslut: Begäran avslås i följande delar:"),
-    ]
-    for item in refused:
-        part = _("helt") if item.decision == ReviewDecision.REFUSE else _("delvis (maskerade uppgifter)")
-        lines.append(
-            _("- Arkivpost %(seq)s (%(channel)s, %(date)s), avslås %(part)s med stöd av %(osl)s.")
-            % {
-                "seq": item.record.sequence,
-                "channel": item.record.channel_name,
-                "date": date_format(timezone.localtime(item.record.received_at), "Y-m-d"),
-                "part": part,
-                "osl": item.osl_reference,
-            }
-        )
-    lines += [
-        "",
-        _("Beslutet har fattats av %(name)s.") % {"name": user.get_full_name() or user.get_username()},
-        "",
-        _("HUR MAN ÖVERKLAGAR"),
-        _(
-            "Du kan överklaga beslutet hos %(court)s. Skriv till kammarrätten och tala om vilket beslut du "
-            "överklagar och hur du vill att det ska ändras. Skicka eller lämna överklagandet till %(authority)s, "
-            "inte direkt till kammarrätten. Överklagandet måste ha kommit in till %(authority)s inom tre veckor "
-            "från den dag du fick del av beslutet. Kommunen prövar först om beslutet ska ändras och skickar "
-            "sedan överklagandet vidare till kammarrätten."
-        )
-        % {"court": court, "authority": authority},
-    ]
-    return "\n".join(lines)
-
-
-def request_refuse(*, request: PublicRecordsRequest, user) -> PublicRecordsRequest:
-    """Write the refusal decision (with how to appeal) for the refused and masked parts."""
-    _require_open(request)
-    decided_at = timezone.now()
-    text = refusal_decision_text(request=request, user=user, decided_at=decided_at)
-    PublicRecordsRequest.objects.filter(pk=request.pk).update(decision_text=text, decided_at=decided_at)
-    request.refresh_from_db()
-    return request
-
-
 def request_close(*, request: PublicRecordsRequest, user) -> PublicRecordsRequest:
+    """Close a reviewed and decided request; the holds its registration placed are released."""
+    from archive.services.decisions import decision_current
+    from archive.services.gallring import hold_release
+
     if request.items.filter(decision=ReviewDecision.PENDING).exists():
         raise ValidationError(_("Pröva alla handlingar innan begäran avslutas."))
-    if (
-        request.items.filter(decision__in=[ReviewDecision.REFUSE, ReviewDecision.PARTIAL]).exists()
-        and not request.decision_text
-    ):
-        raise ValidationError(_("Skriv avslagsbeslutet innan begäran avslutas."))
-    updated = PublicRecordsRequest.objects.filter(pk=request.pk, state=RequestState.OPEN).update(
-        state=RequestState.CLOSED, closed_at=timezone.now()
-    )
-    if updated != 1:
-        raise ValidationError(_("Begäran är redan avslutad."))
+    if request.items.exists() and decision_current(request) is None:
+        raise ValidationError(_("Fatta beslut om utlämnandet innan begäran avslutas."))
+    with transaction.atomic():
+        updated = PublicRecordsRequest.objects.filter(pk=request.pk, state=RequestState.OPEN).update(
+            state=RequestState.CLOSED, closed_at=timezone.now()
+        )
+        if updated != 1:
+            raise ValidationError(_("Begäran är redan avslutad."))
+        for hold in request.holds.filter(released_at__isnull=True):
+            hold_release(hold=hold, user=user)
     request.refresh_from_db()
     return request
 
@@ -214,12 +183,10 @@ def request_close(*, request: PublicRecordsRequest, user) -> PublicRecordsReques
 __all__ = [
     "AccessAction",
     "access_log_write",
-    "mask_text",
     "masking_create",
     "record_text",
     "request_add_records",
     "request_close",
     "request_create",
     "request_item_decide",
-    "request_refuse",
 ]

@@ -16,6 +16,19 @@ def _item(fx):
     return {"pk": request.pk, "item_pk": item.pk}
 
 
+def _decision(fx):
+    request, item = make_request_item(fx("records_officer"), fx("channel"))
+    services.request_item_decide(item=item, decision="release", user=fx("records_officer"))
+    decision = services.request_decide(request=request, user=fx("records_officer"))
+    return {"pk": request.pk, "decision_pk": decision.pk}
+
+
+def _marking(fx):
+    marking = services.secrecy_mark(user=fx("records_officer"), record=make_record(fx("channel")),
+                                    osl_ground="OSL 21:7")
+    return {"pk": marking.pk}
+
+
 def _export(fx):
     fx("settings").ARCHIVE_EXPORT_ROOT = fx("tmp_path") / "exports"
     record = make_record(fx("channel"))
@@ -47,6 +60,11 @@ ACCESS = {
         "records_officer", method="post", kwargs=lambda fx: {"sequence": make_record(fx("channel")).sequence},
         data=lambda fx: {"police_report_reference": "Polisen 5000-K1-26"},
     ),
+    "archive-record-secrecy-mark": staff(
+        *ARCHIVE, method="post", kwargs=lambda fx: {"sequence": make_record(fx("channel")).sequence},
+        data=lambda fx: {"secrecy-osl_ground": "OSL 21:7"},
+    ),
+    "archive-secrecy-lift": staff(*ARCHIVE, method="post", kwargs=_marking, data=lambda fx: {"lift-reason": "Fel"}),
     "archive-request-list": staff(*ARCHIVE),
     "archive-request-create": staff(*ARCHIVE),
     "archive-request-detail": staff(*ARCHIVE, kwargs=lambda fx: {"pk": _request(fx).pk}),
@@ -61,8 +79,9 @@ ACCESS = {
     "archive-request-item-decide": staff(
         *ARCHIVE, method="post", kwargs=_item, data=lambda fx: {"decision": "release"}
     ),
-    "archive-request-item-mask": staff(*ARCHIVE, kwargs=_item),
-    "archive-request-refuse": staff(*ARCHIVE, method="post", kwargs=lambda fx: {"pk": _request(fx).pk}),
+    "archive-request-item-review": staff(*ARCHIVE, kwargs=_item),
+    "archive-request-decide": staff(*ARCHIVE, method="post", kwargs=lambda fx: {"pk": _request(fx).pk}),
+    "archive-request-decision-pdf": staff(*ARCHIVE, kwargs=_decision),
     "archive-request-close": staff(*ARCHIVE, method="post", kwargs=lambda fx: {"pk": _request(fx).pk}),
     "archive-request-export": staff(
         *ARCHIVE, method="post", kwargs=lambda fx: {"pk": _request(fx).pk}, data=lambda fx: {"kind": "bag"}
@@ -77,6 +96,9 @@ ACCESS = {
     "archive-rule-edit": staff(
         "records_officer", kwargs=lambda fx: {"pk": make_protocol(fx("board")).rule_id}
     ),
+    "archive-rule-preview": staff("records_officer", kwargs=lambda fx: {"pk": make_protocol(fx("board")).rule_id}),
+    "archive-register": staff(*ARCHIVE),
+    "archive-register-csv": staff(*ARCHIVE),
     "archive-protocol-list": staff(*ARCHIVE),
     "archive-protocol-detail": staff(*ARCHIVE, kwargs=lambda fx: {"pk": make_protocol(fx("board")).pk}),
     "archive-hold-list": staff("records_officer"),

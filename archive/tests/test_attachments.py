@@ -234,6 +234,7 @@ def test_a_released_item_delivers_its_files_in_the_bag_and_lists_them_in_the_pdf
     request = make_request(records_officer)
     services.request_add_records(request=request, records=[item_record], user=records_officer)
     services.request_item_decide(item=request.items.get(), decision="release", user=records_officer)
+    services.request_decide(request=request, user=records_officer)
     bag = services.export_request_bag(request=request, user=records_officer)
     files = _zip_names(bag)
     assert files[f"data/files/{attachment.sha256}.png"] == PNG
@@ -267,6 +268,7 @@ def test_a_masked_release_delivers_no_files(download, records_officer):
     item = request.items.get()
     services.masking_create(item=item, phrases=["biblioteket"], osl_reference="OSL 21:1",
                             user=records_officer)
+    services.request_decide(request=request, user=records_officer)
     bag = services.export_request_bag(request=request, user=records_officer)
     assert not [name for name in _zip_names(bag) if "/files/" in name]
 

@@ -41,6 +41,7 @@ def _pdf_objects(data: bytes) -> bytes:
 def test_request_delivery_as_tagged_pdf(records_officer, channel):
     request, item = make_request_item(records_officer, channel)
     services.request_item_decide(item=item, decision="release", user=records_officer)
+    services.request_decide(request=request, user=records_officer)
     export = services.export_request_pdf(request=request, user=records_officer)
     data = services.export_path(export).read_bytes()
     assert data.startswith(b"%PDF-")
@@ -57,7 +58,7 @@ def test_request_delivery_as_tagged_pdf(records_officer, channel):
 def test_refused_records_are_not_delivered(records_officer, channel, tmp_path):
     request, item = make_request_item(records_officer, channel)
     services.request_item_decide(item=item, decision="refuse", osl_reference="OSL 26:1", user=records_officer)
-    services.request_refuse(request=request, user=records_officer)
+    services.request_decide(request=request, user=records_officer)
     with pytest.raises(ValidationError):
         services.export_request_bag(request=request, user=records_officer)
     export = services.export_request_pdf(request=request, user=records_officer)  # the decision only
@@ -67,14 +68,16 @@ def test_refused_records_are_not_delivered(records_officer, channel, tmp_path):
 def test_request_delivery_as_a_valid_bag_with_masked_copy(records_officer, channel, tmp_path):
     request, item = make_request_item(records_officer, channel)
     services.masking_create(item=item, phrases=["biblioteket"], osl_reference="OSL 21:7", user=records_officer)
-    services.request_refuse(request=request, user=records_officer)
+    services.request_decide(request=request, user=records_officer)
     export = services.export_request_bag(request=request, user=records_officer)
     bag = bagit.Bag(str(_unzip(export, tmp_path)))
     bag.validate()
     assert "sha512" in bag.algorithms
     delivered = json.loads((Path(bag.path) / f"data/records/{item.record.sequence:010d}.json").read_text())
-    assert delivered["masked"] is True and "biblioteket" not in delivered["text"]
+    text = next(f["value"] for f in delivered["fields"] if f["key"] == "text")
+    assert delivered["masked"] is True and "biblioteket" not in text.casefold()
     assert "Kammarrätten" in (Path(bag.path) / "data/beslut.txt").read_text()
+    assert (Path(bag.path) / "data/beslut.pdf").read_bytes().startswith(b"%PDF-")
     assert bag.info["Source-Organization"] == "Ludvika kommun"
 
 

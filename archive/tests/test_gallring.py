@@ -149,6 +149,7 @@ def test_a_closed_request_no_longer_blocks(channel, board, records_officer):
     services.request_add_records(request=request, records=[old], user=records_officer)
     item = request.items.get()
     services.request_item_decide(item=item, decision="release", user=records_officer)
+    services.request_decide(request=request, user=records_officer)
     services.request_close(request=request, user=records_officer)
     make_rule(board, months=12)
     services.gallring_run()

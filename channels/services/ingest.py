@@ -76,18 +76,20 @@ def items_store(
     items: Iterable[NormalizedItem],
     cursor: dict | None = None,
     lease_token: str | None = None,
+    seen_how: str = "poll",
 ) -> StoreResult:
     """Store one page of items for ``channel`` and, for a poll, its cursor, in one transaction.
 
     With ``lease_token`` the store refuses (LeaseLost) unless the caller still holds the poll lease,
-    so a poll that was taken over cannot move the cursor backwards."""
+    so a poll that was taken over cannot move the cursor backwards. ``seen_how`` (poll, webhook,
+    reconciliation) is recorded with every change of visibility the page shows."""
     items = _dedupe(items)
     with transaction.atomic():
         sync = _sync_locked(channel)
         if lease_token is not None and sync.lease_token != lease_token:
             raise LeaseLost(f"channel {channel.pk}: poll lease lost")
         now = timezone.now()
-        result = _store(channel=channel, items=items, now=now) if items else StoreResult()
+        result = _store(channel=channel, items=items, now=now, seen_how=seen_how) if items else StoreResult()
         update_fields = []
         if result.new_items:
             today = timezone.localdate(now)
@@ -121,7 +123,7 @@ def _sync_locked(channel: Channel) -> ChannelSync:
 def item_store_from_webhook(*, channel: Channel, item: NormalizedItem) -> StoreResult:
     """Store one item delivered by a webhook through the same upsert path as polling. The poll
     cursor is left alone, so the same item arriving again by poll is recognised, not duplicated."""
-    return items_store(channel=channel, items=[item])
+    return items_store(channel=channel, items=[item], seen_how="webhook")
 
 
 def _lease_seconds() -> int:
@@ -149,7 +151,7 @@ def _chunks(values: list, size: int = CHUNK):
         yield values[start : start + size]
 
 
-def _store(*, channel: Channel, items: list[NormalizedItem], now: dt.datetime) -> StoreResult:
+def _store(*, channel: Channel, items: list[NormalizedItem], now: dt.datetime, seen_how: str) -> StoreResult:
     result = StoreResult(received=len(items))
     incoming_ids = [i.platform_id for i in items]
     referenced = {i.parent_platform_id for i in items if i.parent_platform_id} | {
@@ -227,7 +229,8 @@ def _store(*, channel: Channel, items: list[NormalizedItem], now: dt.datetime) -
 
     updates: list[Item] = []
     text_updates: list[Item] = []
-    removed: list[tuple[int, str, str, object]] = []  # (item id, old, new, previous change time)
+    # (item id, old, new, previous change time) of every change of visibility
+    visibility_changes: list[tuple[int, str, str, object]] = []
     for n, row in changed:
         obj = Item(pk=row["id"], channel=channel, platform_id=n.platform_id)
         if row["purged_at"] is None and _text_changed(n, row):
@@ -242,8 +245,8 @@ def _store(*, channel: Channel, items: list[NormalizedItem], now: dt.datetime) -
             text_updates.append(obj)
         if str(n.visibility) != row["visibility"]:
             result.visibility_changes += 1
-            if n.visibility in (Visibility.HIDDEN, Visibility.DELETED):
-                removed.append((row["id"], row["visibility"], str(n.visibility), row.get("visibility_changed_at")))
+            visibility_changes.append(
+                (row["id"], row["visibility"], str(n.visibility), row.get("visibility_changed_at")))
             updates.append(Item(pk=row["id"], visibility=str(n.visibility), visibility_changed_at=now))
     if text_updates:
         Item.objects.bulk_update(text_updates, ["text", "edited_at", "version_count", "raw"], batch_size=CHUNK)
@@ -262,8 +265,9 @@ def _store(*, channel: Channel, items: list[NormalizedItem], now: dt.datetime) -
         for version in snapshots.versions:
             item_version_stored.send(sender=ItemVersion, version=version)
 
-    if removed:
-        result.outside_removals = _outside_removals_record(channel=channel, removed=removed, now=now)
+    if visibility_changes:
+        result.outside_removals = _visibility_changes_record(
+            channel=channel, changes=visibility_changes, now=now, seen_how=seen_how)
     return result
 
 
@@ -449,27 +453,62 @@ def _archive_capture(*, snapshots: _VersionSnapshots) -> None:
     capture_item_versions(snapshots=snapshots, returning=False)
 
 
-def _outside_removals_record(*, channel: Channel, removed: list[tuple[int, str, str, object]], now: dt.datetime) -> int:
-    """Record hidden/deleted changes that no action of ours explains, and tell the informatör.
-
-    An action of ours explains a change when it is a hide or delete for the item that has not
-    failed and was created after the item's previous visibility change."""
-    item_ids = [item_id for item_id, _old, _new, _since in removed]
+def _explained_by_us(changes: list[tuple[int, str, str, object]]) -> set[int]:
+    """The items whose change an action of ours explains: a hide or delete (a delete for a deletion)
+    for a removal, an unhide for a return, that has not failed and was created after the item's
+    previous visibility change."""
+    item_ids = [item_id for item_id, _old, _new, _since in changes]
     ours: dict[int, list[tuple[str, dt.datetime]]] = {}
     for item_id, kind, created_at in OutboxAction.objects.filter(
         item_id__in=item_ids,
-        kind__in=[ActionKind.HIDE, ActionKind.DELETE],
+        kind__in=[ActionKind.HIDE, ActionKind.DELETE, ActionKind.UNHIDE],
         state__in=[ActionState.PENDING, ActionState.RUNNING, ActionState.SUCCEEDED],
     ).values_list("item_id", "kind", "created_at"):
         ours.setdefault(item_id, []).append((kind, created_at))
-    alerts = []
-    for item_id, old, new, since in removed:
-        wanted = {ActionKind.DELETE} if new == Visibility.DELETED else {ActionKind.HIDE, ActionKind.DELETE}
+    explained = set()
+    for item_id, _old, new, since in changes:
+        if new == Visibility.DELETED:
+            wanted = {ActionKind.DELETE}
+        elif new == Visibility.HIDDEN:
+            wanted = {ActionKind.HIDE, ActionKind.DELETE}
+        else:
+            wanted = {ActionKind.UNHIDE}
         if any(kind in wanted and (since is None or created_at >= since) for kind, created_at in ours.get(item_id, [])):
-            continue
-        alerts.append(
-            OutsideRemovalAlert(item_id=item_id, channel=channel, previous_visibility=old, new_visibility=new, detected_at=now)
-        )
+            explained.add(item_id)
+    return explained
+
+
+def _visibility_changes_record(
+    *, channel: Channel, changes: list[tuple[int, str, str, object]], now: dt.datetime, seen_how: str,
+) -> int:
+    """Archive every change of visibility as a platform event (what, when, seen how, whether the tool
+    did it), and raise an alert to the informatör for hidden/deleted changes no action of ours
+    explains. Returns the number of such outside removals."""
+    from archive.services.capture import capture_platform_events
+
+    explained = _explained_by_us(changes)
+    items = {
+        row["id"]: row for row in Item.objects.filter(pk__in=[c[0] for c in changes]).values(
+            "id", "platform_id", "kind", "author_platform_id", "author_name", "created_at")
+    }
+    channel_info = channel_snapshot(channel)
+    capture_platform_events(events=[
+        {
+            "item": {
+                "channel": channel_info, "platform": channel.platform, "platform_id": items[item_id]["platform_id"],
+                "kind": items[item_id]["kind"],
+                "author": {"platform_id": items[item_id]["author_platform_id"], "name": items[item_id]["author_name"]},
+                "created_at": _iso(items[item_id]["created_at"]),
+            },
+            "previous": old, "new": new, "seen_how": seen_how, "outside_tool": item_id not in explained,
+        }
+        for item_id, old, new, _since in changes
+    ])
+    alerts = [
+        OutsideRemovalAlert(item_id=item_id, channel=channel, previous_visibility=old, new_visibility=new, detected_at=now)
+        for item_id, old, new, _since in changes
+        if new in (Visibility.HIDDEN, Visibility.DELETED) and item_id not in explained
+    ]
     if alerts:
         OutsideRemovalAlert.objects.bulk_create(alerts)
         count = len(alerts)

@@ -1,4 +1,5 @@
-"""Purging a live item marked as suspected child sexual abuse material (DESIGN §4: never stored).
+"""Purging live copies: of an item marked as suspected child sexual abuse material (never stored), and
+of items whose archive records a gallring run culls (``items_purge_culled``).
 
 Called by the receiver of archive.signals.csam_marked (channels.receivers) inside the marking's
 transaction. The item's text, author name and profile, link and raw payload are blanked, as are the
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import logging
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from ..models import (
@@ -65,7 +66,8 @@ def item_purge_csam(*, channel_id: int | None, platform_id: str, marking_sequenc
     return item
 
 
-def _attachments_purge(*, item: Item) -> None:
+def _attachments_purge(*, item: Item) -> int:
+    """Blank the item's attachments and delete their files after commit; returns how many."""
     attachments = list(Attachment.objects.select_for_update().filter(item_id=item.pk).only("pk", "file"))
     names = {a.file.name for a in attachments if a.file and a.file.name}
     Attachment.objects.filter(item_id=item.pk).update(state=AttachmentState.PURGED, url="", file="", error="")
@@ -75,6 +77,7 @@ def _attachments_purge(*, item: Item) -> None:
     if names:
         storage = Attachment._meta.get_field("file").storage
         transaction.on_commit(lambda: _files_delete(storage=storage, names=sorted(names)), robust=True)
+    return len(attachments)
 
 
 def _files_delete(*, storage, names: list[str]) -> None:
@@ -105,3 +108,42 @@ def _platform_removal_enqueue(*, item: Item, marking, marked_by) -> OutboxAction
         item=item, kind=kind, created_by=marked_by, snapshot=marking,
         idempotency_key=csam_outbox_key(marking_sequence=marking.sequence, kind=kind),
     )
+
+
+def items_purge_culled(*, items: list[dict], now) -> dict[str, int]:
+    """Gallring culled these items' records (archive.signals.records_culled): blank the live copies of
+    the culled versions (text, raw payload) and, where the item's current version or all of it is
+    culled, the item itself (text, author, link, raw payload) and its attachment files. Ids, platform
+    ids and timestamps stay, so a later poll recognises the item and stores no content for it again
+    (``purged_at``). Runs in the gallring run's transaction; returns what it removed, per place."""
+    counts = {"channels.items": 0, "channels.versions": 0, "channels.attachments": 0}
+    version_ids = [v for entry in items for v in entry["version_ids"]]
+    for start in range(0, len(version_ids), 2000):
+        counts["channels.versions"] += ItemVersion.objects.filter(pk__in=version_ids[start:start + 2000]).exclude(
+            text="", raw={}).update(text="", raw={})
+    by_channel: dict = {}
+    for entry in items:
+        by_channel.setdefault(entry["channel_id"], []).append(entry)
+    for channel_id, entries in by_channel.items():
+        culled_versions = {v for e in entries for v in e["version_ids"]}
+        whole = {e["platform_id"] for e in entries if e["whole"]}
+        platform_ids = [e["platform_id"] for e in entries]
+        for start in range(0, len(platform_ids), 1000):
+            live = Item.objects.select_for_update().filter(
+                channel_id=channel_id, platform_id__in=platform_ids[start:start + 1000], purged_at__isnull=True)
+            current = dict(
+                ItemVersion.objects.filter(item__in=live, number=models.F("item__version_count"))
+                .values_list("item_id", "pk")
+            )
+            targets = [item for item in live.only("pk", "platform_id")
+                       if item.platform_id in whole or current.get(item.pk) in culled_versions]
+            if not targets:
+                continue
+            Item.objects.filter(pk__in=[t.pk for t in targets]).update(
+                text="", author_name="", author_platform_id="", author_profile_url="", permalink="", raw={},
+                purged_at=now,
+            )
+            counts["channels.items"] += len(targets)
+            for item in targets:
+                counts["channels.attachments"] += _attachments_purge(item=item)
+    return counts

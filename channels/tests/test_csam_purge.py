@@ -168,8 +168,10 @@ def test_a_purged_item_seen_again_stores_no_content_and_other_items_are_stored_a
     item.refresh_from_db()
     assert item.text == "" and item.version_count == 1 and item.visibility == "hidden"
     assert rows_containing(MARKER) == []
-    # The reply is archived as any item is; its thread context holds the purged parent's blank text.
-    assert ArchiveRecord.objects.count() == records_before + 1
+    # The reply is archived as any item is; its thread context holds the purged parent's blank text. The
+    # hiding is archived as a platform event, which holds no content.
+    assert ArchiveRecord.objects.count() == records_before + 2
+    assert ArchiveRecord.objects.filter(record_type="platform_event", platform_id="c-bad").count() == 1
 
 
 def test_a_later_poll_from_the_platform_does_not_bring_the_text_back_and_the_delete_reaches_it(

@@ -202,3 +202,38 @@ def test_store_runs_a_fixed_number_of_queries_per_page(channel, django_assert_ma
     with django_assert_max_num_queries(20):
         items_store(channel=channel, items=edits, cursor={"after": "y"})
     assert ItemVersion.objects.count() == 201
+
+
+def _events(platform_id: str) -> list[dict]:
+    import json
+
+    return [json.loads(r.content)["event"] for r in ArchiveRecord.objects.filter(
+        record_type="platform_event", platform_id=platform_id).order_by("sequence")]
+
+
+def test_a_removal_outside_the_tool_is_archived_as_an_event_record_not_only_a_changed_row(channel):
+    items_store(channel=channel, items=[make_item("c1", "Ful kommentar")])
+    items_store(channel=channel, items=[make_item("c1", "", visibility=Visibility.DELETED)])
+    [event] = _events("c1")
+    assert (event["previous_visibility"], event["new_visibility"], event["seen_how"]) == ("visible", "deleted", "poll")
+    assert event["outside_tool"] is True and "utan att det gjordes i verktyget" in event["description"]
+    record = ArchiveRecord.objects.get(record_type="platform_event", platform_id="c1")
+    assert record.information_class == "removed_comment" and "Ful kommentar" not in record.content
+    assert record.author_platform_id  # found with the item by holds, requests and data-subject extracts
+
+
+def test_every_change_of_visibility_is_an_event_with_how_it_was_seen(channel):
+    items_store(channel=channel, items=[make_item("c1")])
+    item_store_from_webhook(channel=channel, item=make_item("c1", visibility=Visibility.HIDDEN))
+    items_store(channel=channel, items=[make_item("c1", visibility=Visibility.VISIBLE)])
+    assert [(e["new_visibility"], e["seen_how"]) for e in _events("c1")] == [("hidden", "webhook"), ("visible", "poll")]
+
+
+def test_a_hide_of_ours_is_archived_as_done_in_the_tool(channel):
+    items_store(channel=channel, items=[make_item("c1")])
+    item = Item.objects.get(platform_id="c1")
+    OutboxAction.objects.create(idempotency_key="k1", channel=channel, item=item, kind="hide", state="running",
+                                snapshot=ArchiveRecord.objects.get(platform_id="c1"))
+    items_store(channel=channel, items=[make_item("c1", visibility=Visibility.HIDDEN)])
+    [event] = _events("c1")
+    assert event["outside_tool"] is False and "åtgärd i verktyget" in event["description"]

@@ -204,6 +204,8 @@ MEDIA_URL = "/media/"
 ARCHIVE_EXPORT_ROOT = Path(env.str("ARCHIVE_EXPORT_ROOT", default=str(VAR_DIR / "archive-exports")))
 # The court named in refusal decisions for public-records requests (where an appeal is heard).
 ARCHIVE_APPEAL_COURT = env.str("ARCHIVE_APPEAL_COURT", default="Kammarrätten i Sundsvall")
+# Export files are operational copies: removed this many days after they were made (archive/services/purge.py).
+ARCHIVE_EXPORT_RETENTION_DAYS = env.int("ARCHIVE_EXPORT_RETENTION_DAYS", default=30)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

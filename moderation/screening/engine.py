@@ -11,9 +11,10 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from core import pii
 from registry.policy import PROHIBITED_CATEGORIES, PROHIBITED_CODES
 
-from . import context, pii
+from . import context
 from .lexicon import DATA_DIR, Entry, Hit, Matcher, load_allow, load_file, parse_line
 from .normalize import folded_view, leet_view, main_view, squeezed_view
 

@@ -431,3 +431,10 @@ def item_actions(*, entry) -> list:
     from channels.models import OutboxAction
 
     return list(OutboxAction.objects.filter(item_id=entry.item_id).order_by("-created_at", "-id")[:20])
+
+
+def secrecy_marking_for_entry(*, entry):
+    """The item's active sekretess marking in the archive, or None."""
+    from archive.services import secrecy_marking_for_item
+
+    return secrecy_marking_for_item(channel_id=entry.channel_id, platform_id=entry.item.platform_id)

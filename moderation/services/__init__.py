@@ -3,11 +3,19 @@
 rules: the prohibited-content list's additions and screening. workspace: the queue and decisions.
 removal: unpublish, delete, restore, manual removals, second approvals. timing: response targets in
 office hours. notify: reminders and alarms. handoff: DM hand-offs. people: absences, settings.
+records: registration (diarieföring), sekretess marking, and closing rules the records law sets.
 """
 
 from .handoff import dm_eml, dm_handoff
 from .notify import handoff_alarm_send, overdue_reminders_send, supervision_alarm_send
 from .people import absence_create, absence_end, department_settings_set
+from .records import (
+    check_may_close,
+    entry_is_secret,
+    entry_mark_secret,
+    entry_register_case,
+    entry_waive_handoff,
+)
 from .removal import (
     approval_decide,
     entry_record_manual,
@@ -42,7 +50,6 @@ from .workspace import (
     entry_forward,
     entry_mark_viewed,
     entry_no_action,
-    entry_register_case,
     entry_release,
     entry_retry_action,
     entry_set_needs_answer,
@@ -65,6 +72,7 @@ __all__ = [
     "capabilities_for",
     "channel_matcher",
     "channel_rescreen",
+    "check_may_close",
     "clean_codes",
     "department_settings_set",
     "dm_eml",
@@ -75,6 +83,8 @@ __all__ = [
     "entry_cancel_action",
     "entry_claim",
     "entry_forward",
+    "entry_is_secret",
+    "entry_mark_secret",
     "entry_mark_viewed",
     "entry_no_action",
     "entry_record_manual",
@@ -84,6 +94,7 @@ __all__ = [
     "entry_restore",
     "entry_retry_action",
     "entry_set_needs_answer",
+    "entry_waive_handoff",
     "handoff_alarm_send",
     "item_snapshot",
     "matcher_for_additions",

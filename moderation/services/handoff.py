@@ -16,7 +16,7 @@ from email.utils import format_datetime, make_msgid
 
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
 from .. import conf
@@ -98,3 +98,36 @@ def _send(*, entry: QueueEntry, recipient: str, eml: str, sha: str) -> str:
     mail.attach(f"direktmeddelande-{item.pk}.eml", eml, "message/rfc822")
     mail.send()
     return message_id
+
+
+def workspace_purge_culled(*, items: list[dict]) -> dict[str, int]:
+    """Gallring culled these items' records (archive.signals.records_culled): the workspace's copies of
+    their content go too, in the run's transaction: the explanations of the culled versions' flags
+    (they quote the matched words) and, where the item's current version or all of it is culled, a
+    direct message's hand-off copy (.eml; its SHA-256 stays as the receipt)."""
+    from channels.models import Item, ItemVersion
+
+    from ..models import Flag
+
+    counts = {"moderation.flags": 0, "moderation.handoff_eml": 0}
+    version_ids = [v for entry in items for v in entry["version_ids"]]
+    for start in range(0, len(version_ids), 2000):
+        counts["moderation.flags"] += Flag.objects.filter(version_id__in=version_ids[start:start + 2000]).exclude(
+            explanation="").update(explanation="")
+    by_channel: dict = {}
+    for entry in items:
+        by_channel.setdefault(entry["channel_id"], []).append(entry)
+    for channel_id, entries in by_channel.items():
+        whole = {e["platform_id"] for e in entries if e["whole"]}
+        culled = set(version_ids)
+        platform_ids = [e["platform_id"] for e in entries]
+        for start in range(0, len(platform_ids), 1000):
+            chunk = platform_ids[start:start + 1000]
+            current = dict(ItemVersion.objects.filter(
+                item__channel_id=channel_id, item__platform_id__in=chunk, number=models.F("item__version_count"),
+            ).values_list("item_id", "pk"))
+            item_ids = [pk for pk, platform_id in Item.objects.filter(channel_id=channel_id, platform_id__in=chunk)
+                        .values_list("pk", "platform_id") if platform_id in whole or current.get(pk) in culled]
+            counts["moderation.handoff_eml"] += Handoff.objects.filter(entry__item_id__in=item_ids).exclude(
+                eml="").update(eml="")
+    return counts

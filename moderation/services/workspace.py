@@ -252,8 +252,11 @@ def entry_answer(*, user, entry: QueueEntry, text: str, request_id: str = "") ->
     """Reply on the platform through the outbox; the entry is answered when the platform confirms."""
     from channels.services import outbox_enqueue
 
+    from .records import check_may_close
+
     _check_may_act(user, entry)
     text = _clean_text(text, required_message=_("Skriv ett svar."), limit=REPLY_MAX)
+    check_may_close(entry=entry, motivation=text)
     if not platform_can(entry.channel, "reply"):
         raise ValidationError(_("Plattformen kan inte ta emot svar från verktyget. Svara direkt på plattformen "
                                 "och registrera det som ingen åtgärd med en motivering."))
@@ -309,8 +312,11 @@ def _absolute(path: str) -> str:
 
 def entry_no_action(*, user, entry: QueueEntry, motivation: str = "", request_id: str = "") -> QueueEntry:
     """No action needed (a discussion between others, a thank-you)."""
+    from .records import check_may_close
+
     _check_may_act(user, entry)
     motivation = (motivation or "").strip()[:MOTIVATION_MAX]
+    check_may_close(entry=entry, motivation=motivation)
     before = _state(entry)
     now = timezone.now()
     with transaction.atomic():
@@ -330,17 +336,6 @@ def entry_set_needs_answer(*, user, entry: QueueEntry, needs_answer: bool, reque
     with transaction.atomic():
         _cas(entry=entry, condition=Q(state__in=OPEN_STATES), needs_answer=needs_answer, due_at=due)
         _audit(entry=entry, action=AuditEvent.Action.NEEDS_ANSWER, actor=user, before=before, request_id=request_id)
-    return entry
-
-
-def entry_register_case(*, user, entry: QueueEntry, case_number: str, request_id: str = "") -> QueueEntry:
-    """Mark the item as concerning a specific ongoing ärende, with its diarienummer."""
-    _check_may_act(user, entry)
-    case_number = _clean_text(case_number, required_message=_("Ange diarienumret."), limit=100)
-    before = _state(entry)
-    with transaction.atomic():
-        _cas(entry=entry, condition=Q(), concerns_case=True, case_number=case_number)
-        _audit(entry=entry, action=AuditEvent.Action.REGISTERED, actor=user, before=before, request_id=request_id)
     return entry
 
 

@@ -94,6 +94,8 @@ ACCESS = {
     "moderation-needs-answer": _post("needs-answer", data=lambda fx: {"needs_answer": "1"}),
     "moderation-register": _post("register", data=lambda fx: {"case_number": ""}),
     "moderation-handoff": _post("handoff", kwargs=_dm, data=lambda fx: {"method": ""}),
+    "moderation-handoff-waive": _post("handoff-waive", kwargs=_dm, data=lambda fx: {"reason": ""}),
+    "moderation-mark-secret": _post("mark-secret", data=lambda fx: {"osl_ground": ""}),
     "moderation-note": _post("note", data=lambda fx: {"note": ""}),
     "moderation-retry": _post("retry"),
     "moderation-cancel-action": _post("cancel-action"),

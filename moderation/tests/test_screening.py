@@ -2,9 +2,9 @@
 
 import pytest
 
+from core.pii import classify_identity_number, luhn_ok
 from moderation.screening import FLAG_THRESHOLD, screen_text
 from moderation.screening.normalize import folded_view, main_view
-from moderation.screening.pii import classify_identity_number, luhn_ok
 
 
 def codes(text, minimum=FLAG_THRESHOLD):

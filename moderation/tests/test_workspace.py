@@ -286,11 +286,14 @@ def test_a_later_note_is_appended_and_the_motivation_stays(channel, representati
     assert entry.audit_events.filter(action=AuditEvent.Action.NOTE, motivation="Tillägg.").exists()
 
 
-def test_registering_a_case_needs_a_diarienummer(channel, representative):
+def test_registering_a_case_needs_a_diarienummer_and_a_subject(channel, representative):
     entry = arrive(channel)
     with pytest.raises(ValidationError):
-        services.entry_register_case(user=representative, entry=entry, case_number=" ")
-    services.entry_register_case(user=representative, entry=entry, case_number="KS 2026/123")
+        services.entry_register_case(user=representative, entry=entry, case_number=" ", subject="Bygglov")
+    with pytest.raises(ValidationError):
+        services.entry_register_case(user=representative, entry=entry, case_number="KS 2026/123", subject=" ")
+    services.entry_register_case(user=representative, entry=entry, case_number="KS 2026/123",
+                                 subject="Synpunkt på bygglov, Storgatan")
     entry.refresh_from_db()
     assert entry.concerns_case and entry.case_number == "KS 2026/123"
 

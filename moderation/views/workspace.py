@@ -29,12 +29,14 @@ from ..forms import (
     CaseForm,
     ForwardForm,
     HandoffForm,
+    HandoffWaiveForm,
     ManualRemovalForm,
     MotivationForm,
     NoteForm,
     QueueFilterForm,
     RemovalForm,
     RestoreForm,
+    SecretForm,
 )
 from ..highlight import segments
 from ..models import QueueState
@@ -191,6 +193,9 @@ def _item_context(request, entry, **forms) -> dict:
         "approval_form": forms.get("approval_form") or approval["approval_form"],
         "case_form": forms.get("case_form") or CaseForm(),
         "handoff_form": forms.get("handoff_form") or HandoffForm(),
+        "secret_form": forms.get("secret_form") or SecretForm(),
+        "waive_form": forms.get("waive_form") or HandoffWaiveForm(),
+        "secrecy_marking": selectors.secrecy_marking_for_entry(entry=entry),
         "note_form": forms.get("note_form") or NoteForm(),
         "handoff": getattr(entry, "handoff", None) if entry.is_dm else None,
     }
@@ -327,8 +332,25 @@ def needs_answer(request, pk: int):
 @require_POST
 def register_case(request, pk: int):
     return _decide(request, pk, CaseForm, "case_form", lambda e, d: services.entry_register_case(
-        user=request.user, entry=e, case_number=d["case_number"], request_id=request_id(request)),
-        _("Posten är markerad för diarieföring."))
+        user=request.user, entry=e, case_number=d["case_number"], subject=d["subject"],
+        request_id=request_id(request)),
+        _("Posten är registrerad och arkiverad som diarieförd handling."))
+
+
+@role_required()
+@require_POST
+def mark_secret(request, pk: int):
+    return _decide(request, pk, SecretForm, "secret_form", lambda e, d: services.entry_mark_secret(
+        user=request.user, entry=e, osl_ground=d["osl_ground"], note=d["note"], request_id=request_id(request)),
+        _("Posten är sekretessmarkerad."))
+
+
+@role_required()
+@require_POST
+def handoff_waive(request, pk: int):
+    return _decide(request, pk, HandoffWaiveForm, "waive_form", lambda e, d: services.entry_waive_handoff(
+        user=request.user, entry=e, reason=d["reason"], request_id=request_id(request)),
+        _("Skälet är sparat: meddelandet behöver inte lämnas över."))
 
 
 @role_required()
