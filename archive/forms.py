@@ -7,7 +7,7 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from archive.models import InformationClass, RecordType, ReviewDecision
+from archive.models import InformationClass, ItemKind, RecordType, ReviewDecision
 from archive.osl import OslGround
 from registry.models import Board, Platform
 from registry.policy import PROHIBITED_CATEGORIES
@@ -304,3 +304,32 @@ class HoldForm(forms.Form):
 class CsamMarkForm(forms.Form):
     police_report_reference = forms.CharField(label=_("Polisanmälans referens"), max_length=200)
     note = forms.CharField(label=_("Anteckning"), required=False, max_length=1000)
+
+
+class ManualCaptureForm(forms.Form):
+    """A post, comment or message captured by hand (a channel without an API, or an outage)."""
+
+    channel = forms.ModelChoiceField(label=_("Kanal"), queryset=None, empty_label=_("Välj kanal"))
+    kind = forms.ChoiceField(label=_("Vad som registreras"), choices=ItemKind.choices)
+    author_name = forms.CharField(label=_("Avsändarens namn"), required=False, max_length=300)
+    author_platform_id = forms.CharField(label=_("Avsändarens konto eller id (om det syns)"), required=False,
+                                         max_length=300)
+    created_at = forms.DateTimeField(
+        label=_("Publicerad"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Tidpunkten som plattformen visar."),
+    )
+    text = forms.CharField(label=_("Texten, avskriven ordagrant"), required=False, max_length=20000,
+                           widget=forms.Textarea(attrs={"rows": 5}))
+    permalink = forms.CharField(label=_("Adress till inlägget (om den finns)"), required=False, max_length=1000)
+    file = forms.FileField(label=_("Skärmbild eller PDF (högst 10 MB)"), required=False,
+                           help_text=_("PNG, JPEG eller PDF. Filen arkiveras med sin SHA-256."))
+    reason = forms.ChoiceField(label=_("Varför registreras posten manuellt"), choices=[])
+    note = forms.CharField(label=_("Anteckning"), required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, channels, **kwargs):
+        super().__init__(*args, **kwargs)
+        from archive.services.manual import REASONS
+
+        self.fields["channel"].queryset = channels
+        self.fields["reason"].choices = list(REASONS.items())

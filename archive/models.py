@@ -75,6 +75,9 @@ class RecordType(models.TextChoices):
     REDACTION = "redaction", _("Redigering av arkivpost")
 
 
+# Records that carry a file in the archive's file store (snapshot["attachment"]).
+FILE_RECORD_TYPES = (RecordType.ATTACHMENT, RecordType.MANUAL_CAPTURE)
+
 # Records about an item (its marking, registration, events, blocks) rather than a version of it.
 EVENT_RECORD_TYPES = (
     RecordType.REGISTRATION, RecordType.SECRECY_MARKING, RecordType.PLATFORM_EVENT, RecordType.BLOCK,

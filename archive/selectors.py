@@ -359,3 +359,17 @@ def protocol_get_for_user(*, user, pk: int) -> GallringProtocol:
 def access_log(*, user, limit: int = 200) -> QuerySet[AccessLogEntry]:
     _require(can_manage_gallring(user))
     return AccessLogEntry.objects.select_related("export").order_by("-at", "-id")[:limit]
+
+
+def manual_capture_channels(*, user) -> QuerySet[Channel]:
+    """The channels a user may capture items for by hand: every channel for the archive's roles, the
+    channels they represent (or substitute on) today for a representative."""
+    from registry.models import Appointment, ChannelStatus
+
+    qs = Channel.objects.exclude(status=ChannelStatus.REJECTED).order_by("name")
+    if can_use_archive(user):
+        return qs
+    today = timezone.localdate()
+    current = Appointment.objects.filter(user=user, starts_on__lte=today).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+    return qs.filter(pk__in=current.values("channel_id"))

@@ -34,6 +34,7 @@ urlpatterns = [
     path("personal/arkiv/begaran/<int:pk>/avsluta/", views.request_close, name="archive-request-close"),
     path("personal/arkiv/begaran/<int:pk>/export/", views.request_export, name="archive-request-export"),
     path("personal/arkiv/register/", views.register, name="archive-register"),
+    path("personal/arkiv/manuell/", views.manual_capture, name="archive-manual-capture"),
     path("personal/arkiv/register.csv", views.register_csv, name="archive-register-csv"),
     path("personal/arkiv/exporter/", views.export_list, name="archive-export-list"),
     path("personal/arkiv/exporter/<int:pk>/", views.export_download, name="archive-export-download"),

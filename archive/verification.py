@@ -94,13 +94,15 @@ def verify_files() -> FileVerificationResult:
     SHA-256 and size are those the record names. Stops at the first mismatch."""
     import json
 
-    from archive.models import ArchiveRecord, RecordType
+    from archive.models import FILE_RECORD_TYPES, ArchiveRecord
     from archive.services.attachments import archive_file_path, stored_path_for
 
     checked = 0
-    live = ArchiveRecord.objects.filter(record_type=RecordType.ATTACHMENT, culled_at__isnull=True).order_by("sequence")
+    live = ArchiveRecord.objects.filter(record_type__in=FILE_RECORD_TYPES, culled_at__isnull=True).order_by("sequence")
     for sequence, content in live.values_list("sequence", "content").iterator(chunk_size=2000):
         info = (json.loads(content).get("snapshot") or {}).get("attachment") or {}
+        if not info:
+            continue  # a manual capture of text only
         expected = info.get("sha256") or ""
         try:
             path = archive_file_path(info.get("stored_path") or stored_path_for(expected))

@@ -84,3 +84,13 @@ def records_culled_receiver(sender, items, now, **kwargs) -> dict[str, int]:
     from .services.handoff import workspace_purge_culled
 
     return workspace_purge_culled(items=items)
+
+
+def public_channel_notes_receiver(sender, channel_ids, **kwargs) -> dict[int, list[str]]:
+    """The channels' approved additions to the list, published with their public entries
+    (registry.signals.public_channel_notes)."""
+    from .selectors import approved_additions
+    from .services.rules import addition_public_text
+
+    return {channel_id: [addition_public_text(a) for a in additions]
+            for channel_id, additions in approved_additions(channel_ids=channel_ids).items()}

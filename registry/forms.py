@@ -427,3 +427,16 @@ class ChannelImportConfirmForm(forms.Form):
     payload = forms.CharField(widget=forms.HiddenInput, error_messages={
         "required": _("Importen kunde inte bekräftas. Ladda upp filen igen."),
     })
+
+
+class CommentPolicyForm(forms.Form):
+    """A new version of the public comment policy."""
+
+    valid_from = forms.DateField(label=_("Gäller från"), widget=forms.DateInput(attrs={"type": "date"}))
+    version = forms.CharField(label=_("Versionsbeteckning (frivillig)"), required=False, max_length=40,
+                              help_text=_("Lämna tomt för datumet."))
+    body = forms.CharField(
+        label=_("Policyns text"), max_length=50000, widget=forms.Textarea(attrs={"rows": 24}),
+        help_text=_("En rad som börjar med ”## ” blir en rubrik, en rad som börjar med ”- ” en punkt i en lista."),
+    )
+    change_note = forms.CharField(label=_("Vad som ändrats"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))

@@ -324,6 +324,30 @@ class Party(models.Model):
         return self.council_seats > 0 or self.has_board_seat
 
 
+class CommentPolicyVersion(models.Model):
+    """One published version of the public comment policy (lag (1998:112) om elektroniska
+    anslagstavlor 3 §: users are told what is allowed). Versions are only added, never changed:
+    each stays readable at its own address, and every moderation decision records the version in
+    force when it was made. ``body`` is plain text: a line starting with "## " is a heading, one
+    starting with "- " a list item, blank lines separate paragraphs."""
+
+    version = models.CharField(_("version"), max_length=40, unique=True)
+    valid_from = models.DateField(_("gäller från"), unique=True)
+    body = models.TextField(_("text"))
+    change_note = models.TextField(_("vad som ändrats"), blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+")
+    published_at = models.DateTimeField(_("publicerad"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-valid_from"]
+        verbose_name = _("version av kommentarspolicyn")
+        verbose_name_plural = _("versioner av kommentarspolicyn")
+
+    def __str__(self) -> str:
+        return self.version
+
+
 class ChangeRecord(models.Model):
     """Who changed what in the registry, and when, with the object's state before and after.
 
@@ -338,6 +362,7 @@ class ChangeRecord(models.Model):
         APPOINTMENT = "appointment", _("Förordnande")
         PARTY = "party", _("Parti")
         USER = "user", _("Användare")
+        POLICY = "policy", _("Kommentarspolicy")
 
     object_type = models.CharField(max_length=20, choices=ObjectType.choices)
     object_id = models.BigIntegerField()

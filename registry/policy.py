@@ -1,13 +1,12 @@
-"""The policy's fixed list of prohibited content (DESIGN §3) and the public comment policy's version.
+"""The policy's fixed list of prohibited content (the eight codes).
 
-The codes are fixed; moderation seeds its rule list from here, and the public comment policy
-shows the plain-language explanations. Change the wording here and bump COMMENT_POLICY_VERSION.
+The codes are fixed; moderation seeds its rule list from here. The public comment policy that tells
+users what is allowed is kept as dated versions (registry.models.CommentPolicyVersion), published
+by the informatör; the version in force is registry.selectors.comment_policy_version().
 """
 
 from dataclasses import dataclass
 
-# Lag (1998:112) om elektroniska anslagstavlor: users are told what is allowed; the policy is versioned.
-COMMENT_POLICY_VERSION = "2026-11-28"
 POLICY_SOURCE = "Riktlinjer för användning av sociala media, Ludvika kommun, 2011-02-25"
 
 

@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -19,6 +20,7 @@ from .models import (
     ChangeRecord,
     Channel,
     ChannelStatus,
+    CommentPolicyVersion,
     Department,
     DepartmentDecision,
     Party,
@@ -402,3 +404,37 @@ def informator_attention() -> dict:
 def registry_version():
     """The time of the newest registry change: every write through registry.services records one."""
     return ChangeRecord.objects.aggregate(last=Max("at"))["last"]
+
+
+# --- the comment policy's versions ---------------------------------------------------------------
+
+POLICY_CACHE_KEY = "registry:comment-policy-current"
+
+
+def comment_policy_current() -> CommentPolicyVersion | None:
+    """The version in force today (the newest whose valid_from has come). Cached briefly: every
+    moderation decision records it; publishing a version drops the cache."""
+    today = timezone.localdate()
+    cached = cache.get(POLICY_CACHE_KEY)
+    if cached is not None and cached[0] == today:
+        return cached[1]
+    current = CommentPolicyVersion.objects.filter(valid_from__lte=today).order_by("-valid_from").first()
+    cache.set(POLICY_CACHE_KEY, (today, current), 300)
+    return current
+
+
+def comment_policy_version() -> str:
+    """The version label decisions record ("" before any version is published)."""
+    current = comment_policy_current()
+    return current.version if current else ""
+
+
+def comment_policy_versions() -> QuerySet[CommentPolicyVersion]:
+    return CommentPolicyVersion.objects.order_by("-valid_from")
+
+
+def comment_policy_get(*, version: str) -> CommentPolicyVersion:
+    try:
+        return CommentPolicyVersion.objects.get(version=version)
+    except CommentPolicyVersion.DoesNotExist:
+        raise Http404 from None

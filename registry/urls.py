@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import imports, public, staff
+from .views import imports, policy, public, staff
 
 urlpatterns = [
     # Public pages, no login (linked from the municipality's website).
@@ -8,6 +8,7 @@ urlpatterns = [
     path("kanaler.json", public.channel_list_json, name="public-channels-json"),
     path("kanaler/embed/", public.channel_list_embed, name="public-channels-embed"),
     path("kommentarspolicy/", public.comment_policy, name="comment-policy"),
+    path("kommentarspolicy/<str:version>/", public.comment_policy_version, name="comment-policy-version"),
     path("tillganglighet/", public.accessibility, name="accessibility"),
     # Staff pages (registry/views/staff.py).
     path("personal/kanaler/", staff.channel_list, name="registry-channel-list"),
@@ -33,6 +34,7 @@ urlpatterns = [
     path("personal/namnder/ny/", staff.board_create, name="registry-board-create"),
     path("personal/namnder/<int:pk>/andra/", staff.board_edit, name="registry-board-edit"),
     path("personal/partier/", staff.party_list, name="registry-party-list"),
+    path("personal/kommentarspolicy/", policy.policy_list, name="registry-policy-list"),
     path("personal/partier/nytt/", staff.party_create, name="registry-party-create"),
     path("personal/partier/<int:pk>/andra/", staff.party_edit, name="registry-party-edit"),
     path("personal/konton/", staff.user_list, name="registry-user-list"),

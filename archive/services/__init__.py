@@ -43,6 +43,7 @@ from archive.services.gallring import (
     retention_rule_save,
     scope_clean,
 )
+from archive.services.manual import capture_manual
 from archive.services.purge import export_retention_days, exports_purge_expired
 from archive.services.register import register_entries, registration_capture
 from archive.services.requests import (
@@ -76,6 +77,7 @@ __all__ = [
     "capture_event",
     "capture_item_version",
     "capture_item_versions",
+    "capture_manual",
     "csam_mark_captured",
     "csam_mark_with_files",
     "decision_current",

@@ -28,7 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from archive.models import ArchiveRecord, RecordType
+from archive.models import FILE_RECORD_TYPES, ArchiveRecord, RecordType
 from archive.services.capture import FORMAT, _append, _columns, channel_snapshot, csam_mark_captured
 
 CHUNK = 1 << 20
@@ -220,8 +220,8 @@ def capture_attachment(*, attachment, source: BinaryIO) -> ArchiveRecord | None:
 
 
 def attachment_info(record: ArchiveRecord) -> dict:
-    """The "attachment" part of a live attachment record ({} for other records and tombstones)."""
-    if record.record_type != RecordType.ATTACHMENT or not record.content:
+    """The "attachment" part of a live record that carries a file ({} for other records and tombstones)."""
+    if record.record_type not in FILE_RECORD_TYPES or not record.content:
         return {}
     return (json.loads(record.content).get("snapshot") or {}).get("attachment") or {}
 
@@ -261,7 +261,7 @@ def archive_files_remove(*, sha256s: set[str], force: bool = False) -> list[str]
         return []
     if not force:
         # One pass over the live attachment records (only when there is something to remove).
-        live = ArchiveRecord.objects.filter(record_type=RecordType.ATTACHMENT, culled_at__isnull=True)
+        live = ArchiveRecord.objects.filter(record_type__in=FILE_RECORD_TYPES, culled_at__isnull=True)
         for (content,) in live.values_list("content").iterator(chunk_size=2000):
             used = ((json.loads(content).get("snapshot") or {}).get("attachment") or {}).get("sha256")
             wanted.discard(used)

@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from archive.models import (
+    FILE_RECORD_TYPES,
     AccessAction,
     ArchiveRecord,
     Export,
@@ -146,7 +147,7 @@ def _record_files(records) -> tuple[dict[str, bytes | Path], list[int]]:
             continue
         files[f"data/records/{sequence:010d}.json"] = content.encode("utf-8")
         sequences.append(sequence)
-        if record_type == RecordType.ATTACHMENT:
+        if record_type in FILE_RECORD_TYPES and (json.loads(content).get("snapshot") or {}).get("attachment"):
             info = (json.loads(content).get("snapshot") or {}).get("attachment") or {}
             files[f"data/files/{attachment_file_name(info)}"] = _stored_file(info)
     return files, sequences

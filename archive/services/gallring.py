@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from archive.models import (
+    FILE_RECORD_TYPES,
     ArchiveRecord,
     GallringProtocol,
     Hold,
@@ -229,7 +230,7 @@ def gallring_run_rule(*, rule: RetentionRule, now: datetime.datetime | None = No
         # Attachment records: their file goes too; the protocol keeps the file's SHA-256.
         file_sha = {
             pk: (json.loads(content).get("snapshot") or {}).get("attachment", {}).get("sha256") or ""
-            for pk, content in cullable.filter(record_type=RecordType.ATTACHMENT).values_list("pk", "content")
+            for pk, content in cullable.filter(record_type__in=FILE_RECORD_TYPES).values_list("pk", "content")
         }
         span = cullable.aggregate(earliest=Min("received_at"), latest=Max("received_at"))
         operational: dict[str, int] = {}

@@ -98,6 +98,8 @@ ACCESS = {
     ),
     "archive-rule-preview": staff("records_officer", kwargs=lambda fx: {"pk": make_protocol(fx("board")).rule_id}),
     "archive-register": staff(*ARCHIVE),
+    # Representatives capture for the channels they represent (the substitute's appointment counts).
+    "archive-manual-capture": staff(*ARCHIVE, "representative", "substitute"),
     "archive-register-csv": staff(*ARCHIVE),
     "archive-protocol-list": staff(*ARCHIVE),
     "archive-protocol-detail": staff(*ARCHIVE, kwargs=lambda fx: {"pk": make_protocol(fx("board")).pk}),

@@ -238,3 +238,15 @@ def test_the_search_filter_lists_each_archived_channel_once_by_its_current_name(
     with django_assert_max_num_queries(2):  # the skip scan and the registry's names, however many records
         listed = archive_channels()
     assert sorted(listed) == sorted([(channel.pk, "Biblioteket (nytt namn)"), (other_channel.pk, other_channel.name)])
+
+
+def test_search_tells_the_municipalitys_own_voice_from_what_came_in(records_officer, channel):
+    from archive.selectors import record_search
+
+    post = make_record(channel, kind="post", text="Biblioteket stänger i jul.")
+    own_reply = make_record(channel, kind="reply", text="Hej! Vi öppnar igen den 27:e.",
+                            author={"platform_id": channel.account_id, "name": channel.name, "profile_url": ""})
+    comment = make_record(channel, text="Varför stänger ni?")
+    assert channel.account_id
+    assert set(record_search(user=records_officer, direction="out")) == {post, own_reply}
+    assert set(record_search(user=records_officer, direction="in")) == {comment}

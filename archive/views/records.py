@@ -5,15 +5,16 @@ from __future__ import annotations
 import json
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from archive import selectors, services
 from archive.forms import (
     CsamMarkForm,
+    ManualCaptureForm,
     RecordsToRequestForm,
     SearchForm,
     SecrecyLiftForm,
@@ -23,6 +24,7 @@ from archive.models import AccessAction, RequestState
 from archive.views.common import ARCHIVE, PAGE_SIZE, RECORDS_OFFICER, CappedPaginator, errors
 from ludvika_social.access import role_required
 from ludvika_social.redirects import redirect_back
+from registry.models import Role
 
 # --- Search and records ----------------------------------------------------------------------
 
@@ -161,3 +163,32 @@ def record_mark_csam(request, sequence: int):
         return redirect("archive-record-detail", sequence=record.sequence)
     messages.success(request, _("Innehållet är borttaget och ersatt av en markering med polisanmälans referens."))
     return redirect("archive-record-detail", sequence=marking.sequence)
+
+
+@role_required(Role.RECORDS_OFFICER, Role.INFORMATOR, Role.REPRESENTATIVE)
+@require_http_methods(["GET", "POST"])
+def manual_capture(request):
+    """Capture an item by hand (a channel without an API, or an outage) as an archive record."""
+    channels = selectors.manual_capture_channels(user=request.user)
+    if not channels.exists():
+        raise PermissionDenied  # a representative who represents no channel today
+    form = ManualCaptureForm(request.POST or None, request.FILES or None, channels=channels)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            record = services.capture_manual(
+                user=request.user, channel=data["channel"], kind=data["kind"], text=data["text"],
+                created_at=data["created_at"], reason=data["reason"], author_name=data["author_name"],
+                author_platform_id=data["author_platform_id"], permalink=data["permalink"], note=data["note"],
+                upload=data["file"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, errors(exc))
+        else:
+            messages.success(request, _("Posten är arkiverad som arkivpost %(seq)s.") % {"seq": record.sequence})
+            if selectors.can_use_archive(request.user):
+                return redirect("archive-record-detail", sequence=record.sequence)
+            return redirect("archive-manual-capture")
+    return render(request, "archive/manual_form.html", {
+        "form": form, "can_use_archive": selectors.can_use_archive(request.user),
+    }, status=400 if form.errors else 200)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from registry.policy import COMMENT_POLICY_VERSION
+from registry.selectors import comment_policy_version
 
 from ..models import AuditEvent, Flag, Handoff, QueueEntry, QueueState, RemovalApproval
 from .workspace import _audit, _state
@@ -53,7 +53,7 @@ def entry_close_for_csam(*, channel_id: int | None, platform_id: str, marking_se
             state=QueueState.DELETED, decided_at=now, decided_by=marked_by,
         )
         AuditEvent.objects.create(entry=entry, channel_id=entry.channel_id, action=AuditEvent.Action.QUEUED,
-                                  after=_state(entry), policy_version=COMMENT_POLICY_VERSION)
+                                  after=_state(entry), policy_version=comment_policy_version())
         before: dict = {}
     else:
         before = _state(entry)

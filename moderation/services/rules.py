@@ -103,10 +103,22 @@ def _decide(*, user, addition: RuleAddition, to: str, allowed_from: tuple[str, .
     return addition
 
 
+def addition_public_text(addition: RuleAddition) -> str:
+    """How an approved addition is published with its channel's entry: the category and the reason
+    (not the pattern itself, which may be the very word it keeps out)."""
+    return f"{addition.category.policy_wording[:1].upper()}{addition.category.policy_wording[1:]}: {addition.motivation}"
+
+
 def addition_approve(*, user, addition: RuleAddition, note: str = "") -> RuleAddition:
-    """Approve a proposal; the channel's open items are screened again after commit."""
-    addition = _decide(user=user, addition=addition, to=AdditionStatus.APPROVED,
-                       allowed_from=(AdditionStatus.PROPOSED,), note=(note or "").strip())
+    """Approve a proposal; it is published with the channel's public entry, and the channel's open
+    items are screened again after commit."""
+    from registry.services import channel_public_entry_changed
+
+    with transaction.atomic():
+        addition = _decide(user=user, addition=addition, to=AdditionStatus.APPROVED,
+                           allowed_from=(AdditionStatus.PROPOSED,), note=(note or "").strip())
+        channel_public_entry_changed(actor=user, channel=addition.channel, action="addition_approved",
+                                     note=addition_public_text(addition))
     channel_id = addition.channel_id
 
     def enqueue() -> None:
@@ -131,8 +143,16 @@ def addition_withdraw(*, user, addition: RuleAddition, note: str) -> RuleAdditio
     note = (note or "").strip()
     if not note:
         raise ValidationError(_("Skriv varför tillägget återkallas."))
-    return _decide(user=user, addition=addition, to=AdditionStatus.WITHDRAWN,
-                   allowed_from=(AdditionStatus.APPROVED, AdditionStatus.PROPOSED), note=note)
+    from registry.services import channel_public_entry_changed
+
+    with transaction.atomic():
+        was_public = addition.status == AdditionStatus.APPROVED
+        addition = _decide(user=user, addition=addition, to=AdditionStatus.WITHDRAWN,
+                           allowed_from=(AdditionStatus.APPROVED, AdditionStatus.PROPOSED), note=note)
+        if was_public:
+            channel_public_entry_changed(actor=user, channel=addition.channel, action="addition_withdrawn",
+                                         note=addition_public_text(addition))
+    return addition
 
 
 # --- screening ----------------------------------------------------------------------------------

@@ -25,8 +25,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from registry.policy import COMMENT_POLICY_VERSION, PROHIBITED_CODES
+from registry.policy import PROHIBITED_CODES
 from registry.roles import STAFF_ROLES, user_roles
+from registry.selectors import comment_policy_version
 
 from .. import conf, selectors
 from ..models import (
@@ -71,7 +72,7 @@ def _audit(*, entry: QueueEntry, action: str, actor, before: dict | None = None,
     return AuditEvent.objects.create(
         entry=entry, channel_id=entry.channel_id, action=action, actor=actor, actor_name=_name(actor),
         codes=list(codes), motivation=motivation, before=before or {}, after=after_state,
-        policy_version=COMMENT_POLICY_VERSION, request_id=(request_id or "")[:64],
+        policy_version=comment_policy_version(), request_id=(request_id or "")[:64],
     )
 
 
@@ -191,9 +192,10 @@ def queue_entries_sync(*, version_ids: list[int]) -> int:
             created = QueueEntry.objects.filter(item_id__in=[e.item_id for e in new_entries]).exclude(
                 audit_events__action=AuditEvent.Action.QUEUED
             )
+            policy = comment_policy_version()
             AuditEvent.objects.bulk_create([
                 AuditEvent(entry=e, channel_id=e.channel_id, action=AuditEvent.Action.QUEUED, codes=e.flag_code_list,
-                           after=_state(e), policy_version=COMMENT_POLICY_VERSION)
+                           after=_state(e), policy_version=policy)
                 for e in created
             ])
         if updates:

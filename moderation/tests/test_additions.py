@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from channels.models import ItemVersion
 from channels.services import items_store
@@ -79,7 +80,9 @@ def test_only_approved_additions_take_effect_and_only_on_their_channel(
     assert not Flag.objects.filter(rule__startswith="tillagg").exists()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.addition_approve(user=informator, addition=a)
-    assert len(callbacks) == 1  # the rescreen task, after commit
+    # After commit: the rescreen task, and the registry's cached version is dropped (the addition is
+    # published with the channel's public entry).
+    assert sorted(c.__name__ for c in callbacks) == ["enqueue", "registry_version_forget"]
     services.channel_rescreen(channel_id=channel.pk)
     flags = Flag.objects.filter(rule=f"tillagg.{a.pk}")
     assert [f.version.item.channel_id for f in flags] == [channel.pk]
@@ -157,3 +160,26 @@ def test_propose_view_saves_and_redirects(client, representative, channel):
     addition = RuleAddition.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("moderation-addition-detail",
                                                                            args=[addition.pk])
+
+
+def test_an_approved_addition_is_published_with_the_channels_entry_and_its_withdrawal_removes_it(
+    client, channel, informator, representative,
+):
+    from moderation import services as mod
+    from moderation.models import RuleAddition
+
+    channel.status = "aktiv"
+    channel.activated_at = timezone.now()
+    channel.save(update_fields=["status", "activated_at"])
+    addition = mod.addition_propose(user=representative, channel=channel, code="upphovsratt", pattern="streamingsajt",
+                                    motivation="Länkar till olagliga strömningstjänster tas bort.")
+    assert "olagliga strömningstjänster" not in client.get(reverse("public-channels")).content.decode()
+    mod.addition_approve(user=informator, addition=addition)
+    page = client.get(reverse("public-channels")).content.decode()
+    assert "Länkar till olagliga strömningstjänster tas bort." in page and "streamingsajt" not in page
+    feed = client.get(reverse("public-channels-json")).json()
+    [entry] = [c for c in feed["channels"] if c["id"] == channel.pk]
+    assert entry["comment_policy_additions"] == [
+        "Olovligt bruk av upphovsrättsligt skyddat material: Länkar till olagliga strömningstjänster tas bort."]
+    mod.addition_withdraw(user=informator, addition=RuleAddition.objects.get(pk=addition.pk), note="Behövs inte")
+    assert "olagliga strömningstjänster" not in client.get(reverse("public-channels")).content.decode()

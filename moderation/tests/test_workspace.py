@@ -16,7 +16,6 @@ from channels.connectors.base import ItemKind
 from channels.models import OutboxAction
 from moderation import selectors, services
 from moderation.models import Absence, AuditEvent, DepartmentSettings, QueueEntry, QueueState, RemovalApproval
-from registry.policy import COMMENT_POLICY_VERSION
 from tests.factories import ChannelFactory
 
 from .workspace_helpers import arrive
@@ -116,7 +115,7 @@ def test_unpublish_archives_the_snapshot_and_queues_the_hide_in_one_decision(cli
     assert entry.state == QueueState.CLAIMED and entry.pending_state == QueueState.UNPUBLISHED
     audit = entry.audit_events.get(action=AuditEvent.Action.UNPUBLISHED)
     assert audit.codes == ["fortal", "svordomar"] and audit.motivation == "Personangrepp mot en anställd."
-    assert audit.policy_version == COMMENT_POLICY_VERSION and audit.request_id == "req-123-abc"
+    assert audit.policy_version == "2026-11-28" and audit.request_id == "req-123-abc"
     assert audit.actor == representative and audit.before["state"] == "new"
     assert audit.after["archive_sequence"] == record.sequence and audit.after["outbox_action"] == action.pk
 

@@ -26,6 +26,7 @@ from .channels import (
     channel_close,
     channel_closure_request,
     channel_create,
+    channel_public_entry_changed,
     channel_reject,
     channel_submit,
     channel_update,
@@ -35,6 +36,7 @@ from .channels import (
     party_save,
 )
 from .common import CHANNEL_FIELDS, CHECKLIST_FIELDS
+from .policy import comment_policy_publish
 
 __all__ = [
     "CHANNEL_FIELDS",
@@ -48,10 +50,12 @@ __all__ = [
     "channel_close",
     "channel_closure_request",
     "channel_create",
+    "channel_public_entry_changed",
     "channel_reject",
     "channel_submit",
     "channel_update",
     "channels_import",
+    "comment_policy_publish",
     "decision_create",
     "decision_update",
     "department_save",

@@ -250,3 +250,10 @@ def party_save(*, actor, data: dict, party: Party | None = None) -> Party:
         fields=("name", "abbreviation", "website", "council_seats", "has_board_seat"),
         actor=actor, data=data, instance=party,
     )
+
+
+def channel_public_entry_changed(*, actor, channel: Channel, action: str, note: str = "") -> None:
+    """Something another app publishes with the channel's public entry changed (an approved addition
+    to the list): recorded in the channel's change log, which also rebuilds the cached public pages."""
+    record_change(obj=channel, object_type=T.CHANNEL, action=action, actor=actor,
+                  before=None, channel=channel, after={"note": note[:500]})

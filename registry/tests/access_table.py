@@ -30,6 +30,8 @@ ACCESS = {
     "public-channels-json": public_page(),
     "public-channels-embed": public_page(),
     "comment-policy": public_page(),
+    "comment-policy-version": public_page(kwargs=lambda fx: {"version": "2026-11-28"}),
+    "registry-policy-list": staff("informator"),
     "accessibility": public_page(),
     "registry-channel-list": staff(*ALL_STAFF),
     # The channel belongs to dept; the substitute sees it through the appointment, the outsider does not.

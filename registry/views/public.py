@@ -24,7 +24,9 @@ from ludvika_social.context_processors import site_context
 from registry import selectors
 from registry.audit import VERSION_CACHE_KEY, VERSION_CACHE_SECONDS
 from registry.links import web_url
-from registry.policy import COMMENT_POLICY_VERSION, POLICY_SOURCE, PROHIBITED_CATEGORIES
+from registry.models import Channel
+from registry.policy import POLICY_SOURCE
+from registry.signals import public_channel_notes
 
 PUBLIC_MAX_AGE = 60
 # Stands for "no change recorded yet" in the cache, where None means a miss.
@@ -74,10 +76,22 @@ def _cached_body(request, build) -> str | bytes:
     return request._public_body
 
 
+def _channel_notes(channels) -> dict[int, list[str]]:
+    """What other apps publish with each channel's entry (registry.signals.public_channel_notes)."""
+    notes: dict[int, list[str]] = {}
+    ids = [c.pk for c in channels]
+    for _receiver, answer in public_channel_notes.send(sender=Channel, channel_ids=ids):
+        for channel_id, lines in (answer or {}).items():
+            notes.setdefault(channel_id, []).extend(lines)
+    return notes
+
+
 def _grouped_context() -> dict:
     channels = list(selectors.public_channels())
+    notes = _channel_notes(channels)
     groups: dict[int, dict] = {}
     for channel in channels:
+        channel.public_notes = notes.get(channel.pk, [])
         dept = channel.department
         group = groups.setdefault(dept.id, {"department": dept, "channels": []})
         group["channels"].append(channel)
@@ -131,13 +145,14 @@ def channels_feed() -> dict:
     from django.urls import reverse
 
     channels = list(selectors.public_channels())
+    notes = _channel_notes(channels)
     parties = list(selectors.public_parties())
     last = selectors.registry_version()
     return {
         "municipality": settings.MUNICIPALITY_NAME,
         "updated": last.isoformat() if last else None,
         "comment_policy_url": reverse("comment-policy"),
-        "comment_policy_version": COMMENT_POLICY_VERSION,
+        "comment_policy_version": selectors.comment_policy_version(),
         "party_disclaimer": PARTY_DISCLAIMER,
         "channels": [
             {
@@ -152,6 +167,7 @@ def channels_feed() -> dict:
                 "contact": c.public_contact,
                 "contact_email": c.public_contact_email or None,
                 "active_since": c.activated_at.date().isoformat() if c.activated_at else None,
+                "comment_policy_additions": notes.get(c.id, []),
             }
             for c in channels
         ],
@@ -187,11 +203,22 @@ def channel_list_json(request):
 
 @public
 def comment_policy(request):
-    return render(
-        request,
-        "registry/public/comment_policy.html",
-        {"categories": PROHIBITED_CATEGORIES, "version": COMMENT_POLICY_VERSION, "source": POLICY_SOURCE},
-    )
+    """The comment policy in force today, and the list of every published version."""
+    return _policy_page(request, selectors.comment_policy_current())
+
+
+@public
+def comment_policy_version(request, version: str):
+    """One version of the comment policy, at an address that never changes."""
+    return _policy_page(request, selectors.comment_policy_get(version=version))
+
+
+def _policy_page(request, policy):
+    current = selectors.comment_policy_current()
+    return render(request, "registry/public/comment_policy.html", {
+        "policy": policy, "current": current, "versions": list(selectors.comment_policy_versions()),
+        "source": POLICY_SOURCE, "is_current": policy is not None and current is not None and policy.pk == current.pk,
+    })
 
 
 @public
