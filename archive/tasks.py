@@ -55,3 +55,14 @@ def exports_purge_task() -> int:
     count = len(line.exports) if line else 0
     logger.info("export files past their retention time removed: %s", count)
     return count
+
+
+@shared_task(
+    acks_late=True, ignore_result=True, autoretry_for=DB_TRANSIENT, retry_backoff=30, retry_backoff_max=1800,
+    retry_jitter=True, max_retries=5,
+)
+def request_deadline_reminders_task() -> int:
+    """E-mail the records officers when an open request's last day has come."""
+    from archive.services.requests import request_deadline_reminders_send
+
+    return request_deadline_reminders_send()

@@ -239,6 +239,8 @@ class ActionKind(models.TextChoices):
     HIDE = "hide", _("Dölj")
     UNHIDE = "unhide", _("Visa igen")
     DELETE = "delete", _("Radera")
+    BLOCK = "block", _("Blockera kontot")
+    UNBLOCK = "unblock", _("Häv blockering")
 
 
 class ActionState(models.TextChoices):
@@ -249,9 +251,12 @@ class ActionState(models.TextChoices):
 
 
 class OutboxAction(models.Model):
-    """A platform action to execute after commit, at most once: reply, hide, unhide or delete.
+    """A platform action to execute after commit, at most once: reply, hide, unhide, delete, or block
+    and unblock the item's author.
 
-    Hide and delete rows carry the archive snapshot taken before the action (archive-before-act)."""
+    Hide and delete rows carry the archive snapshot taken before the action (archive-before-act); block
+    and unblock rows the archived block decision. An unblock's ``text`` is the block's reference on
+    the platform (Bluesky: the block record's at-uri)."""
 
     idempotency_key = models.CharField(max_length=200, unique=True)
     channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="outbox_actions")
@@ -286,6 +291,11 @@ class OutboxAction(models.Model):
             models.CheckConstraint(
                 condition=~Q(kind__in=["hide", "delete"]) | Q(snapshot__isnull=False),
                 name="outbox_removal_has_snapshot",
+            ),
+            # A block carries its decision's archive record (moderation.services.blocks), written first.
+            models.CheckConstraint(
+                condition=~Q(kind__in=["block", "unblock"]) | Q(snapshot__isnull=False),
+                name="outbox_block_has_record",
             ),
         ]
         indexes = [models.Index(fields=["state", "next_attempt_at"], name="outbox_state_next")]

@@ -16,9 +16,12 @@ STAFF_NAV = [
     ("registry-board-list", _("Nämnder"), {"informator"}),
     ("registry-user-list", _("Konton"), {"informator"}),
     ("moderation-rules", _("Innehållsregler"), {"informator", "forvaltningsadmin", "foretradare"}),
+    ("moderation-blocks", _("Blockeringar"), {"foretradare", "informator"}),
+    ("registry-policy-list", _("Kommentarspolicy"), {"informator"}),
     ("moderation-dashboard", _("Statistik"), {"informator"}),
     ("archive-search", _("Arkiv"), {"registrator", "informator"}),
     ("archive-request-list", _("Begäran om handlingar"), {"registrator", "informator"}),
+    ("archive-manual-capture", _("Registrera manuellt"), {"foretradare"}),
 ]
 
 

@@ -3,6 +3,7 @@
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import requires_csrf_token
 
+from archive import selectors as archive_selectors
 from registry import selectors as registry_selectors
 from registry.roles import is_informator
 
@@ -16,10 +17,14 @@ def root(request):
 
 @role_required()
 def staff_home(request):
-    """Each role's start page. The informatör sees what needs attention in the registry."""
+    """Each role's start page. The informatör sees what needs attention in the registry; the records
+    officer (and the informatör) the open requests for public documents."""
     context = {}
     if is_informator(request.user):
         context["attention"] = registry_selectors.informator_attention()
+    if archive_selectors.can_use_archive(request.user):
+        # The records officer's work first: open requests, the overdue ones first, with readable deadlines.
+        context["open_requests"] = archive_selectors.request_list(user=request.user, state="open")[:25]
     context["my_channels"] = registry_selectors.channels_visible_to(user=request.user).filter(status="aktiv")[:50]
     return render(request, "staff_home.html", context)
 

@@ -250,3 +250,49 @@ class AuditSearchForm(forms.Form):
 
         self.fields["channel"].choices = [("", _("Alla kanaler"))] + [(c.pk, c.name) for c in channels]
         self.fields["action"].choices = [("", _("Alla")), *AuditEvent.Action.choices]
+
+
+def _in_90_days():
+    import datetime as dt
+
+    from django.utils import timezone
+
+    return timezone.localdate() + dt.timedelta(days=90)
+
+
+class BlockForm(ItemPanelForm):
+    id_prefix = "block"
+    codes = forms.MultipleChoiceField(label=_("Otillåtet innehåll enligt riktlinjerna"), choices=PROHIBITED_CHOICES,
+                                      widget=forms.CheckboxSelectMultiple,
+                                      error_messages={"required": _("Välj minst en kod ur listan.")})
+    motivation = forms.CharField(label=_("Motivering"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    review_on = forms.DateField(label=_("Omprövas senast"), initial=_in_90_days,
+                                widget=forms.DateInput(attrs={"type": "date"}),
+                                help_text=_("En blockering omprövas inom ett år."))
+    manual_note = forms.CharField(label=_("Vad du gjorde på plattformen (om verktyget inte kan blockera)"),
+                                  required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class BlockReviewForm(forms.Form):
+    review_on = forms.DateField(label=_("Ny omprövningsdag"), widget=forms.DateInput(attrs={"type": "date"}))
+    motivation = forms.CharField(label=_("Varför blockeringen behövs även i fortsättningen"), max_length=4000,
+                                 widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class BlockLiftForm(forms.Form):
+    reason = forms.CharField(label=_("Varför blockeringen hävs"), max_length=4000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+    manual_note = forms.CharField(label=_("Vad du gjorde på plattformen (om verktyget inte kan häva den)"),
+                                  required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class BlockFilterForm(forms.Form):
+    kanal = forms.TypedChoiceField(label=_("Kanal"), required=False, coerce=int, empty_value=None)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+
+    def __init__(self, *args, channels, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import BlockState
+
+        self.fields["kanal"].choices = [("", _("Alla kanaler"))] + [(c.pk, c.name) for c in channels]
+        self.fields["status"].choices = [("", _("Alla")), *BlockState.choices]

@@ -316,6 +316,9 @@ class AuditEvent(models.Model):
         HANDOFF = "handoff", _("Överlämnad som inkommen handling")
         HANDOFF_WAIVED = "handoff_waived", _("Ingen överlämning behövs (motiverat)")
         SECRECY = "secrecy", _("Sekretessmarkerad")
+        BLOCKED = "blocked", _("Avsändaren blockerad")
+        BLOCK_REVIEWED = "block_reviewed", _("Blockering omprövad")
+        UNBLOCKED = "unblocked", _("Blockering hävd")
         NOTE = "note", _("Anteckning")
 
     entry = models.ForeignKey(QueueEntry, on_delete=models.PROTECT, related_name="audit_events")
@@ -465,3 +468,55 @@ class Handoff(models.Model):
     def __str__(self) -> str:
         return f"{self.entry_id} {self.method}"
 
+
+
+class BlockState(models.TextChoices):
+    ACTIVE = "active", _("Gäller")
+    LIFTED = "lifted", _("Hävd")
+
+
+class Block(models.Model):
+    """Blocking an account from a channel: a decision with codes and a motivation written at the
+    moment (JO practice), a date by which it is reviewed, and its lifting; each step is also an archive
+    record (moderation.services.blocks). Through the outbox where the platform's API can block,
+    otherwise done by hand on the platform and recorded here with what was done."""
+
+    channel = models.ForeignKey("registry.Channel", on_delete=models.PROTECT, related_name="blocks",
+                                verbose_name=_("kanal"))
+    # The item whose author is blocked (the block is decided on it; its entry holds the audit rows).
+    item = models.ForeignKey("platform_channels.Item", on_delete=models.PROTECT, related_name="blocks")
+    account_platform_id = models.CharField(_("kontots id"), max_length=300)
+    account_name = models.CharField(_("kontots namn"), max_length=300, blank=True)
+    codes = models.JSONField(_("koder"), default=list)
+    motivation = models.TextField(_("motivering"))
+    review_on = models.DateField(_("omprövas senast"))
+    state = models.CharField(_("status"), max_length=10, choices=BlockState.choices, default=BlockState.ACTIVE)
+    via_platform_api = models.BooleanField(_("via plattformens API"), default=False)
+    manual_note = models.TextField(_("vad som gjordes på plattformen"), blank=True)
+    blocked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    blocked_at = models.DateTimeField(_("blockerad"), default=timezone.now)
+    block_action = models.ForeignKey("platform_channels.OutboxAction", on_delete=models.PROTECT, null=True,
+                                     blank=True, related_name="+")
+    lifted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+")
+    lifted_at = models.DateTimeField(_("hävd"), null=True, blank=True)
+    lift_reason = models.TextField(_("skäl för att häva"), blank=True)
+    unblock_action = models.ForeignKey("platform_channels.OutboxAction", on_delete=models.PROTECT, null=True,
+                                       blank=True, related_name="+")
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-blocked_at", "-id"]
+        verbose_name = _("blockering")
+        verbose_name_plural = _("blockeringar")
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "account_platform_id"], condition=Q(state="active"),
+                                    name="block_one_active_per_account"),
+            models.CheckConstraint(condition=Q(state="active") | (Q(lifted_at__isnull=False) & ~Q(lift_reason="")),
+                                   name="block_lift_recorded"),
+            models.CheckConstraint(condition=~Q(motivation=""), name="block_has_motivation"),
+        ]
+        indexes = [models.Index(fields=["state", "review_on"], name="block_state_review")]
+
+    def __str__(self) -> str:
+        return f"{self.account_name or self.account_platform_id} ({self.channel_id})"

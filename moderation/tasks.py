@@ -42,8 +42,10 @@ def actions_reconcile_task() -> int:
 @shared_task(acks_late=True, ignore_result=True, autoretry_for=DB_TRANSIENT, retry_backoff=2, retry_backoff_max=120,
              retry_jitter=True, max_retries=5)
 def reminders_task() -> dict:
-    """Overdue reminders, the supervision alarm and the DM hand-off alarm (each sends a thing once)."""
+    """Overdue reminders, the supervision alarm, the DM hand-off alarm and blocks due for review (each
+    sends a thing once)."""
+    from .services.blocks import block_reminders_send
     from .services.notify import handoff_alarm_send, overdue_reminders_send, supervision_alarm_send
 
     return {"overdue": overdue_reminders_send(), "supervision": supervision_alarm_send(),
-            "handoff": handoff_alarm_send()}
+            "handoff": handoff_alarm_send(), "blocks": block_reminders_send()}

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .views import blocks
 from .views import stats as st
 from .views import workspace as ws
 
@@ -33,6 +34,11 @@ urlpatterns = [
     path("personal/inkorg/<int:pk>/overlamna/", ws.handoff, name="moderation-handoff"),
     path("personal/inkorg/<int:pk>/ingen-overlamning/", ws.handoff_waive, name="moderation-handoff-waive"),
     path("personal/inkorg/<int:pk>/sekretess/", ws.mark_secret, name="moderation-mark-secret"),
+    path("personal/inkorg/<int:pk>/blockera/", blocks.block, name="moderation-block"),
+    path("personal/blockeringar/", blocks.block_list, name="moderation-blocks"),
+    path("personal/blockeringar.csv", blocks.block_list_csv, name="moderation-blocks-csv"),
+    path("personal/blockeringar/<int:pk>/omprova/", blocks.block_review, name="moderation-block-review"),
+    path("personal/blockeringar/<int:pk>/hav/", blocks.block_lift, name="moderation-block-lift"),
     path("personal/inkorg/<int:pk>/meddelande.eml", ws.handoff_eml, name="moderation-eml"),
     path("personal/inkorg/<int:pk>/anteckning/", ws.note, name="moderation-note"),
     path("personal/inkorg/<int:pk>/forsok-igen/", ws.retry, name="moderation-retry"),

@@ -190,3 +190,36 @@ __all__ = [
     "request_create",
     "request_item_decide",
 ]
+
+
+def request_deadline_reminders_send(*, now=None) -> int:
+    """Tell the records officers about each open request whose last day has come (once per request)."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.core.mail import send_mail
+
+    from archive.selectors import request_deadline, request_due_display
+    from registry.models import Role
+
+    now = now or timezone.now()
+    due = [r for r in PublicRecordsRequest.objects.filter(state=RequestState.OPEN, deadline_reminder_sent_at__isnull=True)
+           # The last day has begun: the deadline (the end of that day) is less than a day away.
+           if request_deadline(r.received_at) - now <= datetime.timedelta(days=1)]
+    if not due:
+        return 0
+    recipients = sorted(set(
+        get_user_model().objects.filter(is_active=True, groups__name=Role.RECORDS_OFFICER).exclude(email="")
+        .values_list("email", flat=True)
+    )) or ([settings.INFORMATOR_EMAIL] if settings.INFORMATOR_EMAIL else [])
+    for request in due:
+        subject = _("Begäran om allmän handling %(id)s ska handläggas senast %(day)s") % {
+            "id": request.pk, "day": request_due_display(request.received_at)}
+        body = _("Begäran %(id)s (mottagen %(received)s) ska handläggas skyndsamt och senast %(day)s.\n\n"
+                 "Vad som begärs: %(text)s\n") % {
+            "id": request.pk, "received": timezone.localtime(request.received_at).strftime("%Y-%m-%d %H:%M"),
+            "day": request_due_display(request.received_at), "text": request.description[:500]}
+        if recipients:
+            send_mail(subject, body, None, recipients)
+        PublicRecordsRequest.objects.filter(pk=request.pk, deadline_reminder_sent_at__isnull=True).update(
+            deadline_reminder_sent_at=now)
+    return len(due)

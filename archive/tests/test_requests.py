@@ -250,3 +250,27 @@ def test_search_tells_the_municipalitys_own_voice_from_what_came_in(records_offi
     assert channel.account_id
     assert set(record_search(user=records_officer, direction="out")) == {post, own_reply}
     assert set(record_search(user=records_officer, direction="in")) == {comment}
+
+
+def test_the_records_officers_start_page_lists_open_requests_overdue_first_with_readable_deadlines(
+    client, records_officer,
+):
+    new = make_request(records_officer, description="Ny begäran")
+    old = services.request_create(user=records_officer, description="Gammal begäran",
+                                  received_at=datetime.datetime(2026, 1, 2, 9, tzinfo=STOCKHOLM))
+    client.force_login(records_officer)
+    page = client.get(reverse("staff-home")).content.decode()
+    assert page.index("Gammal begäran") < page.index("Ny begäran")  # the overdue one first
+    assert "måndag 5 januari 2026" in page and "försenad" in page  # 2 January 2026 is a Friday
+    assert new.pk and old.pk
+
+
+def test_the_records_officers_are_emailed_once_when_a_requests_last_day_comes(records_officer, mailoutbox):
+    from archive.services.requests import request_deadline_reminders_send
+
+    received = datetime.datetime(2026, 6, 5, 15, 0, tzinfo=STOCKHOLM)  # a Friday: last day Monday 8 June
+    request = services.request_create(user=records_officer, description="Protokoll", received_at=received)
+    assert request_deadline_reminders_send(now=datetime.datetime(2026, 6, 7, 12, tzinfo=STOCKHOLM)) == 0
+    assert request_deadline_reminders_send(now=datetime.datetime(2026, 6, 8, 8, tzinfo=STOCKHOLM)) == 1
+    assert request_deadline_reminders_send(now=datetime.datetime(2026, 6, 8, 9, tzinfo=STOCKHOLM)) == 0
+    assert "måndag 8 juni 2026" in mailoutbox[0].subject and records_officer.email in mailoutbox[0].to

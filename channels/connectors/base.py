@@ -85,6 +85,9 @@ class Capabilities:
     can_unhide: bool
     can_delete: bool
     has_dms: bool
+    # The channel's account can block another account through the API (Mastodon, Bluesky); elsewhere
+    # a block is made on the platform by hand and recorded in the tool.
+    can_block: bool = False
     # Shown to staff in Swedish where an action is impossible, e.g. "Bluesky kan inte dölja andras svar ...".
     limitations: str = ""
 
@@ -158,6 +161,14 @@ class Connector(ABC):
 
     @abstractmethod
     def delete(self, *, platform_id: str) -> None: ...
+
+    def block(self, *, account_platform_id: str) -> str:
+        """Block an account from the channel; returns the block's reference on the platform (needed to
+        lift it where the platform keeps the block as a record), or ""."""
+        raise Unsupported(f"{self.platform}: blocking an account is not offered through the API")
+
+    def unblock(self, *, account_platform_id: str, block_ref: str = "") -> None:
+        raise Unsupported(f"{self.platform}: blocking an account is not offered through the API")
 
     def find_own_reply(self, *, parent_platform_id: str, text: str) -> str | None:
         """The platform id of a reply by this channel with exactly ``text`` under the parent, if one

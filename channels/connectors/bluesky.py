@@ -192,6 +192,7 @@ def parse_thread(payload: object, *, me: str) -> list[NormalizedItem]:
 class BlueskyConnector(HttpConnector):
     platform = "bluesky"
     capabilities = Capabilities(can_reply=True, can_hide=True, can_unhide=True, can_delete=False, has_dms=True,
+                                can_block=True,
                                 limitations=LIMITATIONS)
     default_retry_after = 300.0
 
@@ -500,6 +501,26 @@ class BlueskyConnector(HttpConnector):
             raise Unsupported(LIMITATIONS)
         self.request("POST", "com.atproto.repo.deleteRecord", json={
             "repo": self.did, "collection": "app.bsky.feed.post", "rkey": _rkey(platform_id)})
+
+    def block(self, *, account_platform_id: str) -> str:
+        """An ``app.bsky.graph.block`` record (``subject``: the blocked DID) in the channel's repo; its
+        at-uri is the reference that lifts it."""
+        if not account_platform_id.startswith("did:"):
+            raise PermanentError("Bluesky: bara ett konto med ett DID kan blockeras.")
+        record = {"$type": "app.bsky.graph.block", "subject": account_platform_id,
+                  "createdAt": dt.datetime.now(dt.UTC).isoformat().replace("+00:00", "Z")}
+        body, _ = self.request("POST", "com.atproto.repo.createRecord",
+                               json={"repo": self.did, "collection": "app.bsky.graph.block", "record": record})
+        try:
+            return as_str(obj(body, "answer")["uri"], "uri")
+        except (KeyError, ValueError) as exc:
+            raise MalformedResponse("bluesky: createRecord answer without uri") from exc
+
+    def unblock(self, *, account_platform_id: str, block_ref: str = "") -> None:
+        if not block_ref or _repo(block_ref) != self.did:
+            raise PermanentError("Bluesky: blockeringens post saknas; häv den i appen.")
+        self.request("POST", "com.atproto.repo.deleteRecord", json={
+            "repo": self.did, "collection": "app.bsky.graph.block", "rkey": _rkey(block_ref)})
 
     def find_own_reply(self, *, parent_platform_id: str, text: str) -> str | None:
         if parent_platform_id.startswith(CHAT_PREFIX):

@@ -142,6 +142,7 @@ def notification_ids(payload: list) -> list[int]:
 class MastodonConnector(HttpConnector):
     platform = "mastodon"
     capabilities = Capabilities(can_reply=True, can_hide=False, can_unhide=False, can_delete=False, has_dms=True,
+                                can_block=True,
                                 limitations=LIMITATIONS)
     default_retry_after = 300.0
 
@@ -280,6 +281,18 @@ class MastodonConnector(HttpConnector):
         if status.author.platform_id != self.me()["id"]:
             raise Unsupported(LIMITATIONS)
         self.request("DELETE", f"api/v1/statuses/{seg(platform_id)}")
+
+    def block(self, *, account_platform_id: str) -> str:
+        """``POST /api/v1/accounts/:id/block`` (scope write:blocks); the answer is the Relationship."""
+        body, _ = self.request("POST", f"api/v1/accounts/{seg(account_platform_id)}/block")
+        if not isinstance(body, dict) or body.get("blocking") is not True:
+            raise MalformedResponse("mastodon: block answer is not a blocking relationship")
+        return ""
+
+    def unblock(self, *, account_platform_id: str, block_ref: str = "") -> None:
+        body, _ = self.request("POST", f"api/v1/accounts/{seg(account_platform_id)}/unblock")
+        if not isinstance(body, dict) or body.get("blocking") is not False:
+            raise MalformedResponse("mastodon: unblock answer still says blocking")
 
     def find_own_reply(self, *, parent_platform_id: str, text: str) -> str | None:
         body = self.get(f"api/v1/statuses/{seg(parent_platform_id)}/context")

@@ -61,6 +61,8 @@ def outbox_enqueue(
         raise OutboxRefused("a reply needs text")
     if kind in (ActionKind.HIDE, ActionKind.DELETE) and snapshot is None:
         raise OutboxRefused("hide and delete need the archive snapshot taken before them")
+    if kind in (ActionKind.BLOCK, ActionKind.UNBLOCK) and snapshot is None:
+        raise OutboxRefused("a block needs its archived decision")
     defaults = {"channel_id": item.channel_id, "item": item, "kind": kind, "text": text, "created_by": created_by}
     if snapshot is not None:
         defaults["snapshot"] = snapshot
@@ -134,6 +136,10 @@ def outbox_execute(*, action_id: int) -> ExecuteResult:
         elif action.kind == ActionKind.DELETE:
             with contextlib.suppress(NotFound):  # already gone: the outcome we wanted
                 connector.delete(platform_id=item.platform_id)
+        elif action.kind == ActionKind.BLOCK:
+            result_id = connector.block(account_platform_id=item.author_platform_id)
+        elif action.kind == ActionKind.UNBLOCK:
+            connector.unblock(account_platform_id=item.author_platform_id, block_ref=action.text)
     except ConnectorError as exc:
         result = _attempt_failed(action, exc, secrets=secrets, transient=exc.transient)
     except NotConnectable as exc:

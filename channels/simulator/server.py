@@ -244,7 +244,7 @@ def control(server: SimulatorServer, method: str, path: list[str], query: dict, 
             if arg("id"):
                 items = [i for i in items if i["id"] == arg("id")]
             return Response(200, {"platform": platform, "account": account_id, "own_id": acc.own_id,
-                                  "threadgates": acc.threadgates, "items": items})
+                                  "threadgates": acc.threadgates, "blocked": sorted(acc.blocks), "items": items})
         if name == "reset" and method == "POST":
             world.reset()
             faults.rates.clear()

@@ -119,6 +119,7 @@ class Account:
         self.children: dict[str, list[Item]] = {}
         self.threadgates: dict[str, dict] = {}  # Bluesky: root uri -> threadgate record
         self.idempotency: dict[str, str] = {}  # Mastodon Idempotency-Key -> status id
+        self.blocks: dict[str, str] = {}  # blocked account id -> the block's reference (Bluesky: its record uri)
         self.persons = world.persons
         # Keeps ids unique across accounts of one platform, as the real platforms' ids are.
         self.salt = int(hashlib.sha1(f"{platform}:{account_id}".encode()).hexdigest()[:6], 16) % 1_000_000  # noqa: S324

@@ -144,3 +144,16 @@ def test_chat_calls_without_the_proxy_header_are_refused(sim):
     response = requests.get(f"{sim.url('bluesky')}/chat.bsky.convo.listConvos", timeout=5,
                             headers={"Authorization": f"Bearer {DID}"})
     assert response.status_code == 501
+
+
+def test_an_account_is_blocked_with_a_block_record_and_unblocked_by_deleting_it(sim, make_connector):
+    """A block is an ``app.bsky.graph.block`` record (``subject``: the DID) created with
+    com.atproto.repo.createRecord; deleting that record (its rkey) lifts it."""
+    connector = make_connector("bluesky")
+    comment = sim_control(sim, "POST", "items", platform="bluesky", account=DID, text="Idiot")
+    author = comment["author_id"]
+    ref = connector.block(account_platform_id=author)
+    assert ref.startswith(f"at://{DID}/app.bsky.graph.block/")
+    assert author in sim_control(sim, "GET", "state", platform="bluesky", account=DID)["blocked"]
+    connector.unblock(account_platform_id=author, block_ref=ref)
+    assert author not in sim_control(sim, "GET", "state", platform="bluesky", account=DID)["blocked"]

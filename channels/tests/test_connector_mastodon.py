@@ -52,3 +52,16 @@ def test_a_retried_reply_is_not_posted_twice(sim, make_connector):
     replies = [i for i in sim_state(sim, "mastodon") if i["own"] and i["parent_id"] == parent["id"]]
     assert len(replies) == 1
     assert replies[0]["text"].startswith("@")  # the author is mentioned so they are notified
+
+
+def test_an_account_is_blocked_and_unblocked_through_the_documented_endpoints(sim, make_connector):
+    """POST /api/v1/accounts/:id/block and /unblock answer the Relationship with ``blocking`` set
+    (docs.joinmastodon.org/methods/accounts, scope write:blocks)."""
+    connector = make_connector("mastodon")
+    comment = sim_control(sim, "POST", "items", platform="mastodon", account=ACCOUNTS["mastodon"], text="Idiot")
+    author = comment["author_id"]
+    assert connector.capabilities.can_block and connector.block(account_platform_id=author) == ""
+    state = sim_control(sim, "GET", "state", platform="mastodon", account=ACCOUNTS["mastodon"])
+    assert author in state["blocked"]
+    connector.unblock(account_platform_id=author)
+    assert author not in sim_control(sim, "GET", "state", platform="mastodon", account=ACCOUNTS["mastodon"])["blocked"]

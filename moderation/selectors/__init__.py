@@ -9,7 +9,7 @@ from registry.models import AppointmentRole, Channel, Role
 from registry.roles import is_informator, user_roles
 from registry.selectors import channels_visible_to
 
-from ..models import AdditionStatus, Flag, ProhibitedCategory, RuleAddition
+from ..models import AdditionStatus, Block, BlockState, Flag, ProhibitedCategory, RuleAddition
 
 RECENT_ITEMS = 1000
 
@@ -438,3 +438,31 @@ def secrecy_marking_for_entry(*, entry):
     from archive.services import secrecy_marking_for_item
 
     return secrecy_marking_for_item(channel_id=entry.channel_id, platform_id=entry.item.platform_id)
+
+
+def blocks_for_user(*, user, channel_id: int | None = None, state: str = "") -> QuerySet:
+    """The blocks on the channels the user works with (every channel for the informatör)."""
+    qs = Block.objects.select_related("channel", "blocked_by", "lifted_by", "block_action", "unblock_action")
+    if not is_informator(user):
+        own, covering = queue_channel_ids(user=user)
+        qs = qs.filter(channel_id__in=sorted(own | covering))
+    if channel_id:
+        qs = qs.filter(channel_id=channel_id)
+    if state in BlockState.values:
+        qs = qs.filter(state=state)
+    return qs.order_by("state", "review_on", "-blocked_at")
+
+
+def block_get_for_user(*, user, pk: int) -> Block:
+    try:
+        return blocks_for_user(user=user).get(pk=pk)
+    except (Block.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def active_block_for(*, entry) -> Block | None:
+    """The active block of the entry's author on its channel, if any."""
+    if not entry.item.author_platform_id:
+        return None
+    return Block.objects.filter(channel_id=entry.channel_id, account_platform_id=entry.item.author_platform_id,
+                                state=BlockState.ACTIVE).first()

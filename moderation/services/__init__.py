@@ -6,6 +6,7 @@ office hours. notify: reminders and alarms. handoff: DM hand-offs. people: absen
 records: registration (diarieföring), sekretess marking, and closing rules the records law sets.
 """
 
+from .blocks import block_create, block_lift, block_reminders_send, block_review, platform_can_block
 from .handoff import dm_eml, dm_handoff
 from .notify import handoff_alarm_send, overdue_reminders_send, supervision_alarm_send
 from .people import absence_create, absence_end, department_settings_set
@@ -69,6 +70,10 @@ __all__ = [
     "addition_trial",
     "addition_withdraw",
     "approval_decide",
+    "block_create",
+    "block_lift",
+    "block_reminders_send",
+    "block_review",
     "capabilities_for",
     "channel_matcher",
     "channel_rescreen",
@@ -102,6 +107,7 @@ __all__ = [
     "overdue_reminders_send",
     "pattern_validate",
     "platform_can",
+    "platform_can_block",
     "queue_entries_sync",
     "supervision_alarm_send",
     "versions_screen",

@@ -25,6 +25,19 @@ def _dm(fx):
     return arrive(fx("channel"), "dm-access", "Hej, jag vill klaga på bemötandet.", kind=ItemKind.DM).item_id
 
 
+def _block(fx):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from moderation.services import block_create
+    from moderation.tests.workspace_helpers import arrive
+
+    entry = arrive(fx("channel"), "c-block", "Idiot.")
+    return block_create(user=fx("representative"), entry=entry, codes=["fortal"], motivation="Angrepp.",
+                        review_on=timezone.localdate() + dt.timedelta(days=30), manual_note="I appen.").pk
+
+
 def _approval(fx):
     from moderation.models import RemovalApproval
     from moderation.tests.workspace_helpers import arrive
@@ -96,6 +109,14 @@ ACCESS = {
     "moderation-handoff": _post("handoff", kwargs=_dm, data=lambda fx: {"method": ""}),
     "moderation-handoff-waive": _post("handoff-waive", kwargs=_dm, data=lambda fx: {"reason": ""}),
     "moderation-mark-secret": _post("mark-secret", data=lambda fx: {"osl_ground": ""}),
+    "moderation-block": _post("block", data=lambda fx: {"codes": []}),
+    # Every moderator sees the block list of the channels they work with (empty for the others).
+    "moderation-blocks": staff("informator", "representative", "substitute", "outsider"),
+    "moderation-blocks-csv": staff("informator", "representative", "substitute", "outsider"),
+    "moderation-block-review": staff(*ACTORS, method="post", kwargs=lambda fx: {"pk": _block(fx)},
+                                     data=lambda fx: {"review_on": "", "motivation": ""}),
+    "moderation-block-lift": staff(*ACTORS, method="post", kwargs=lambda fx: {"pk": _block(fx)},
+                                   data=lambda fx: {"reason": ""}),
     "moderation-note": _post("note", data=lambda fx: {"note": ""}),
     "moderation-retry": _post("retry"),
     "moderation-cancel-action": _post("cancel-action"),

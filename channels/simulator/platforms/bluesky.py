@@ -276,6 +276,8 @@ def get_record(world, account, request) -> Response:
 def create_record(world, account, data: dict) -> Response:
     if data.get("repo") != account.account_id:
         return _error(401, "AuthRequired", "Input/repo must be the authenticated account")
+    if data.get("collection") == "app.bsky.graph.block":
+        return create_block(world, account, data.get("record") or {})
     if data.get("collection") != "app.bsky.feed.post":
         return _error(400, "InvalidRequest", "Unsupported collection")
     record = data.get("record") or {}
@@ -300,6 +302,17 @@ def create_record(world, account, data: dict) -> Response:
     else:
         new = account.add(kind="post", text=text, created=now)
     return Response(200, {"uri": new.platform_id, "cid": new.cid, "validationStatus": "valid"}, _headers())
+
+
+def create_block(world, account, record: dict) -> Response:
+    """An ``app.bsky.graph.block`` record in the account's repo: ``subject`` is the blocked DID."""
+    subject = record.get("subject")
+    if not isinstance(subject, str) or not subject.startswith("did:"):
+        return _error(400, "InvalidRequest", "Invalid app.bsky.graph.block record: subject must be a DID")
+    uri = f"at://{account.account_id}/app.bsky.graph.block/{_digest('block', subject, length=13).lower()}"
+    account.blocks[subject] = uri
+    return Response(200, {"uri": uri, "cid": "bafyrei" + _digest("blockcid", uri, length=40).lower(),
+                          "validationStatus": "valid"}, _headers())
 
 
 def put_record(world, account, data: dict) -> Response:
@@ -327,6 +340,11 @@ def delete_record(world, account, data: dict) -> Response:
     if data.get("repo") != account.account_id:
         return _error(401, "AuthRequired", "Input/repo must be the authenticated account")
     uri = f"at://{data.get('repo')}/{data.get('collection')}/{data.get('rkey')}"
+    if data.get("collection") == "app.bsky.graph.block":
+        for subject, block_uri in list(account.blocks.items()):
+            if block_uri == uri:
+                del account.blocks[subject]
+        return Response(200, {}, _headers())
     item = account.by_id.get(uri)
     if item is not None and item.own:
         item.deleted = True

@@ -101,6 +101,8 @@ def handle(world, request) -> Response:
         return notifications(account, request)
     if rest == ["statuses"] and request.method == "POST":
         return post_status(world, account, request)
+    if len(rest) == 3 and rest[0] == "accounts" and rest[2] in ("block", "unblock") and request.method == "POST":
+        return block(world, account, rest[1], blocking=rest[2] == "block")
     if len(rest) >= 2 and rest[0] == "statuses":
         item = account.by_id.get(rest[1])
         if item is None or item.deleted:
@@ -122,6 +124,20 @@ def handle(world, request) -> Response:
             body["reblogged"] = True
             return Response(200, body, _headers())
     return _error(404, "Record not found")
+
+
+def block(world, account, target_id: str, *, blocking: bool) -> Response:
+    """``POST /api/v1/accounts/:id/block`` and ``/unblock`` (docs.joinmastodon.org/methods/accounts):
+    the Relationship with the account, ``blocking`` set; an unknown account is 404."""
+    if world.person_by_platform_id("mastodon", target_id) is None:
+        return _error(404, "Record not found")
+    if blocking:
+        account.blocks[target_id] = target_id
+    else:
+        account.blocks.pop(target_id, None)
+    return Response(200, {"id": target_id, "following": False, "followed_by": False, "blocking": blocking,
+                          "blocked_by": False, "muting": False, "requested": False, "domain_blocking": False,
+                          "endorsed": False, "note": ""}, _headers())
 
 
 def _update_ids(account) -> dict[str, int]:
