@@ -269,7 +269,7 @@ def test_the_records_officers_are_emailed_once_when_a_requests_last_day_comes(re
     from archive.services.requests import request_deadline_reminders_send
 
     received = datetime.datetime(2026, 6, 5, 15, 0, tzinfo=STOCKHOLM)  # a Friday: last day Monday 8 June
-    request = services.request_create(user=records_officer, description="Protokoll", received_at=received)
+    services.request_create(user=records_officer, description="Protokoll", received_at=received)
     assert request_deadline_reminders_send(now=datetime.datetime(2026, 6, 7, 12, tzinfo=STOCKHOLM)) == 0
     assert request_deadline_reminders_send(now=datetime.datetime(2026, 6, 8, 8, tzinfo=STOCKHOLM)) == 1
     assert request_deadline_reminders_send(now=datetime.datetime(2026, 6, 8, 9, tzinfo=STOCKHOLM)) == 0
