@@ -154,6 +154,13 @@ class ArchiveRecord(AppendOnlyModel):
     # Plain text for full-text search (text, author, thread context); emptied by gallring.
     search_text = models.TextField(blank=True)
     created_at = models.DateTimeField(_("arkiverad"), default=timezone.now)
+    # Redaction (archive.services.redaction): content that quoted a suspected-CSAM item, replaced by
+    # the same content with those fields emptied. ``content_sha256`` keeps the original's hash (so the
+    # chain still verifies); ``redacted_sha256`` is the hash of what the content is now, and the
+    # ``redaction`` record ``redacted_by_sequence`` lists both, with who and when.
+    redacted_at = models.DateTimeField(_("redigerad"), null=True, blank=True)
+    redacted_sha256 = models.CharField(max_length=64, blank=True)
+    redacted_by_sequence = models.BigIntegerField(null=True, blank=True)
     # Tombstone: set only by a gallring run.
     culled_at = models.DateTimeField(_("gallrad"), null=True, blank=True)
     culled_by = models.ForeignKey(

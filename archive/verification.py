@@ -3,13 +3,16 @@
 Streams (sequence, type, content, hashes) tuples with a server-side cursor on PostgreSQL and
 checks, for every record in sequence order:
   * no sequence number is missing (a removed record),
-  * SHA-256(content) equals content_sha256 (skipped for tombstones, whose content gallring cleared),
+  * SHA-256(content) equals content_sha256 (skipped for tombstones, whose content gallring cleared);
+    for a redacted record it equals redacted_sha256 instead, and the later ``redaction`` record must
+    name the record with both hashes (archive.services.redaction),
   * previous_sha256 equals the record_sha256 of the record before it,
   * record_sha256 equals SHA-256 of "<sequence>\\n<type>\\n<content_sha256>\\n<previous_sha256>",
 and finally that the chain head names the last record (records removed from the end).
 """
 
 import hashlib
+import json
 from dataclasses import dataclass
 
 from django.db import connection
@@ -18,8 +21,8 @@ from archive.models import GENESIS_SHA256, ChainHead
 
 CHUNK = 10_000
 QUERY = (
-    "SELECT sequence, record_type, content, content_sha256, previous_sha256, record_sha256, culled_at "
-    "FROM archive_archiverecord ORDER BY sequence"
+    "SELECT sequence, record_type, content, content_sha256, previous_sha256, record_sha256, culled_at, "
+    "redacted_sha256, redacted_by_sequence FROM archive_archiverecord ORDER BY sequence"
 )
 
 
@@ -37,22 +40,35 @@ def verify_chain() -> VerificationResult:
     expected = 1
     previous = GENESIS_SHA256
     checked = tombstones = 0
+    # Redacted records seen, waiting for the redaction record that vouches for them:
+    # sequence -> (redaction record's sequence, original content hash, redacted content hash).
+    pending: dict[int, tuple[int, str, str]] = {}
     with connection.chunked_cursor() as cursor:
         cursor.execute(QUERY)
         while rows := cursor.fetchmany(CHUNK):
-            for sequence, record_type, content, content_sha, previous_sha, record_sha, culled_at in rows:
+            for (sequence, record_type, content, content_sha, previous_sha, record_sha, culled_at,
+                 redacted_sha, redacted_by) in rows:
                 if sequence != expected:
                     return VerificationResult(
                         False, checked, tombstones,
                         f"record #{expected} is missing (removed); the next record is #{sequence}", expected,
                     )
-                if culled_at is None:
-                    if sha256(content.encode("utf-8")).hexdigest() != content_sha:
-                        return VerificationResult(
-                            False, checked, tombstones, f"record #{sequence}: content was altered", sequence
-                        )
-                else:
+                if culled_at is not None:
                     tombstones += 1
+                elif redacted_by is not None:
+                    if sha256(content.encode("utf-8")).hexdigest() != redacted_sha:
+                        return VerificationResult(
+                            False, checked, tombstones, f"record #{sequence}: redacted content was altered", sequence
+                        )
+                    pending[sequence] = (redacted_by, content_sha, redacted_sha)
+                elif sha256(content.encode("utf-8")).hexdigest() != content_sha:
+                    return VerificationResult(
+                        False, checked, tombstones, f"record #{sequence}: content was altered", sequence
+                    )
+                if record_type == "redaction" and culled_at is None:
+                    problem = _confirm_redactions(sequence, content, pending)
+                    if problem:
+                        return VerificationResult(False, checked, tombstones, problem, sequence)
                 if previous_sha != previous:
                     return VerificationResult(
                         False, checked, tombstones,
@@ -68,6 +84,10 @@ def verify_chain() -> VerificationResult:
                 previous = record_sha
                 expected += 1
                 checked += 1
+    if pending:
+        sequence = min(pending)
+        return VerificationResult(False, checked, tombstones,
+                                  f"record #{sequence}: redacted, but no redaction record names it", sequence)
     head = ChainHead.objects.filter(name="main").values_list("sequence", "record_sha256").first()
     head_sequence, head_sha = head if head else (0, GENESIS_SHA256)
     if head_sequence != checked or head_sha != previous:
@@ -81,6 +101,20 @@ def verify_chain() -> VerificationResult:
     return VerificationResult(True, checked, tombstones)
 
 
+def _confirm_redactions(sequence: int, content: str, pending: dict) -> str:
+    """Match a redaction record against the redacted records met before it; "" when they agree."""
+    listed = (json.loads(content).get("event") or {}).get("redacted") or []
+    for entry in listed:
+        redacted = pending.pop(entry.get("sequence"), None)
+        if redacted is None:
+            continue  # a record culled since, or one that was never changed: nothing to vouch for
+        by, original, now = redacted
+        if by != sequence or original != entry.get("original_content_sha256") or now != entry.get(
+                "redacted_content_sha256"):
+            return f"record #{entry.get('sequence')}: redaction does not match redaction record #{sequence}"
+    return ""
+
+
 @dataclass
 class FileVerificationResult:
     ok: bool
@@ -92,7 +126,6 @@ class FileVerificationResult:
 def verify_files() -> FileVerificationResult:
     """Re-check every live attachment record's file: it exists in the archive's file store and its
     SHA-256 and size are those the record names. Stops at the first mismatch."""
-    import json
 
     from archive.models import FILE_RECORD_TYPES, ArchiveRecord
     from archive.services.attachments import archive_file_path, stored_path_for

@@ -296,3 +296,11 @@ class BlockFilterForm(forms.Form):
 
         self.fields["kanal"].choices = [("", _("Alla kanaler"))] + [(c.pk, c.name) for c in channels]
         self.fields["status"].choices = [("", _("Alla")), *BlockState.choices]
+
+
+class CsamForm(ItemPanelForm):
+    id_prefix = "csam"
+    police_report_reference = forms.CharField(
+        label=_("Polisanmälans referens"), max_length=200,
+        help_text=_("Anmäl till polisen först (polisen.se eller 114 14) och ange anmälans nummer."))
+    note = forms.CharField(label=_("Anteckning (frivillig)"), required=False, max_length=1000)

@@ -35,6 +35,7 @@ urlpatterns = [
     path("personal/inkorg/<int:pk>/ingen-overlamning/", ws.handoff_waive, name="moderation-handoff-waive"),
     path("personal/inkorg/<int:pk>/sekretess/", ws.mark_secret, name="moderation-mark-secret"),
     path("personal/inkorg/<int:pk>/blockera/", blocks.block, name="moderation-block"),
+    path("personal/inkorg/<int:pk>/overgreppsmaterial/", ws.escalate_csam, name="moderation-escalate-csam"),
     path("personal/blockeringar/", blocks.block_list, name="moderation-blocks"),
     path("personal/blockeringar.csv", blocks.block_list_csv, name="moderation-blocks-csv"),
     path("personal/blockeringar/<int:pk>/omprova/", blocks.block_review, name="moderation-block-review"),

@@ -111,6 +111,11 @@ class ApproveForm(forms.Form):
     note = forms.CharField(
         label=_("Kommentar"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
+    without_decision = forms.CharField(
+        label=_("Skäl att godkänna utan stöd i förvaltningens beslut"), required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Behövs bara när förvaltningens beslut inte omfattar plattformen."),
+    )
 
 
 class RejectForm(forms.Form):
@@ -169,12 +174,22 @@ class DecisionForm(forms.ModelForm):
         label=_("Tjänster"), choices=Platform.choices, required=False, widget=forms.CheckboxSelectMultiple,
         help_text=_("De plattformar förvaltningen har beslutat att använda."),
     )
+    appointed = forms.ModelMultipleChoiceField(
+        label=_("Får företräda förvaltningen"), required=False, queryset=None, widget=forms.CheckboxSelectMultiple,
+        help_text=_("Bara de som beslutet utser kan förordnas som företrädare för förvaltningens kanaler."),
+    )
 
     class Meta:
         model = DepartmentDecision
-        fields = ["uses_social_media", "services", "decided_on", "decided_by", "reference", "note"]
+        fields = ["uses_social_media", "services", "decided_on", "decided_by", "reference", "note", "appointed"]
         widgets = {"decided_on": DateInput(), "note": forms.Textarea(attrs={"rows": 3})}
         help_texts = {"decided_by": _("T.ex. förvaltningschefen eller ledningsgruppen.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from registry.selectors import representative_candidates
+
+        self.fields["appointed"].queryset = representative_candidates()
 
     def clean_decided_on(self):
         decided_on = self.cleaned_data["decided_on"]

@@ -77,6 +77,11 @@ class DepartmentDecision(models.Model):
     decided_by = models.CharField(_("beslutat av"), max_length=200)
     reference = models.CharField(_("diarienummer/referens"), max_length=100, blank=True)
     note = models.TextField(_("anteckning"), blank=True)
+    # Who may represent the förvaltning in social media (the policy: the förvaltning decides "vem eller
+    # vilka som får representera förvaltningen"): only they can be appointed representatives.
+    appointed = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("får företräda förvaltningen"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
         verbose_name=_("registrerat av"),

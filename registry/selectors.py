@@ -438,3 +438,13 @@ def comment_policy_get(*, version: str) -> CommentPolicyVersion:
         return CommentPolicyVersion.objects.get(version=version)
     except CommentPolicyVersion.DoesNotExist:
         raise Http404 from None
+
+
+def decision_in_force(*, department_id: int) -> DepartmentDecision | None:
+    """The förvaltning's latest recorded decision on its use of social media."""
+    return (DepartmentDecision.objects.filter(department_id=department_id).prefetch_related("appointed")
+            .order_by("-decided_on", "-id").first())
+
+
+def decision_covers(*, decision: DepartmentDecision | None, platform: str) -> bool:
+    return bool(decision and decision.uses_social_media and platform in (decision.services or []))

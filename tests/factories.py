@@ -14,6 +14,7 @@ from registry.models import (
     Channel,
     ChannelStatus,
     Department,
+    DepartmentDecision,
     Party,
     Platform,
     StaffProfile,
@@ -96,3 +97,23 @@ class PartyFactory(factory.django.DjangoModelFactory):
     abbreviation = factory.Sequence(lambda n: f"P{n}")
     website = factory.Sequence(lambda n: f"https://parti{n}.example.se")
     council_seats = 3
+
+
+class DepartmentDecisionFactory(factory.django.DjangoModelFactory):
+    """A förvaltning's decision to use social media on the given platforms, naming who may represent it
+    (``appointed=[user, ...]``)."""
+
+    class Meta:
+        model = DepartmentDecision
+
+    department = factory.SubFactory(DepartmentFactory)
+    uses_social_media = True
+    services = factory.LazyFunction(lambda: [p for p, _label in Platform.choices])
+    decided_on = factory.LazyFunction(lambda: timezone.localdate())
+    decided_by = "Förvaltningschefen"
+    reference = factory.Sequence(lambda n: f"KFN 2026/{n}")
+
+    @factory.post_generation
+    def appointed(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.appointed.set(extracted)

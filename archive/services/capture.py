@@ -344,10 +344,14 @@ def capture_csam_marking(*, snapshot: dict, police_report_reference: str, marked
     record holds identity metadata, SHA-256 hashes and the police-report reference. The live copies
     are purged by the receivers of archive.signals.csam_marked, in the same transaction.
     """
+    from archive.services.redaction import redact_quotes_of
+
     with transaction.atomic():
         marking = _csam_marking_append(
             snapshot=snapshot, police_report_reference=police_report_reference, marked_by=marked_by, note=note
         )
+        redact_quotes_of(channel_id=marking.channel_id, platform_id=marking.platform_id,
+                         text=str(snapshot.get("text") or ""), marking_sequence=marking.sequence, actor=marked_by)
         _csam_marked_send(marking=marking, marked_by=marked_by)
     return marking
 
@@ -381,6 +385,7 @@ def csam_mark_captured(*, record: ArchiveRecord, police_report_reference: str, m
     archive.signals.csam_marked is sent, in the same transaction, so the live copies are purged too.
     """
     from archive.services.gallring import allow_archive_changes
+    from archive.services.redaction import redact_quotes_of
 
     if not (police_report_reference or "").strip():
         raise ValidationError(_("Ange polisanmälans referens."))
@@ -404,6 +409,9 @@ def csam_mark_captured(*, record: ArchiveRecord, police_report_reference: str, m
         ArchiveRecord.objects.filter(pk__in=[r[0] for r in rows])._gallring_update(
             content="", search_text="", author_name="", author_platform_id="", culled_at=timezone.now()
         )
+        # The records that quote the item (replies' thread context) are redacted, provably.
+        redact_quotes_of(channel_id=record.channel_id, platform_id=record.platform_id,
+                         text=str(snapshot.get("text") or ""), marking_sequence=marking.sequence, actor=marked_by)
         # Last, still inside the transaction: the live copies go with the archived ones or not at all.
         _csam_marked_send(marking=marking, marked_by=marked_by)
     return marking

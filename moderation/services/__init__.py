@@ -7,6 +7,7 @@ records: registration (diarieföring), sekretess marking, and closing rules the 
 """
 
 from .blocks import block_create, block_lift, block_reminders_send, block_review, platform_can_block
+from .csam import entry_escalate_csam
 from .handoff import dm_eml, dm_handoff
 from .notify import handoff_alarm_send, overdue_reminders_send, supervision_alarm_send
 from .people import absence_create, absence_end, department_settings_set
@@ -87,6 +88,7 @@ __all__ = [
     "entry_answer",
     "entry_cancel_action",
     "entry_claim",
+    "entry_escalate_csam",
     "entry_forward",
     "entry_is_secret",
     "entry_mark_secret",

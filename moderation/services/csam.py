@@ -11,6 +11,7 @@ that has no entry yet (screening still to run) gets one, already closed.
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -76,4 +77,32 @@ def entry_close_for_csam(*, channel_id: int | None, platform_id: str, marking_se
                      "och polisanmälans referens finns kvar.") % {"sequence": marking_sequence},
         extra={"csam_marking_sequence": marking_sequence, "outbox_action": action.pk if action else None},
     )
+    return entry
+
+
+def entry_escalate_csam(*, user, entry: QueueEntry, police_report_reference: str, note: str = "") -> QueueEntry:
+    """A representative marks an item in the inbox as suspected child sexual abuse material, without
+    waiting for the records officer: no fresh copy of the content is stored (the marking keeps
+    metadata, hashes and the police-report reference only), every archived copy of the item becomes a
+    tombstone, the records quoting it are redacted, the live copies are purged, the platform is asked
+    to delete it, and the item leaves the ordinary queue (closed by the marking's receivers)."""
+    from archive.models import ArchiveRecord, RecordType
+    from archive.services import capture_csam_marking, csam_mark_with_files
+
+    from .removal import item_snapshot
+    from .workspace import _check_may_act
+
+    _check_may_act(user, entry)
+    item = entry.item
+    record = (ArchiveRecord.objects.filter(channel_id=entry.channel_id, platform_id=item.platform_id,
+                                           culled_at__isnull=True)
+              .exclude(record_type__in=[RecordType.CSAM_MARKING]).order_by("-sequence").first())
+    with transaction.atomic():
+        if record is not None:
+            csam_mark_with_files(record=record, police_report_reference=police_report_reference, marked_by=user,
+                                 note=note)
+        else:
+            capture_csam_marking(snapshot=item_snapshot(entry=entry), police_report_reference=police_report_reference,
+                                 marked_by=user, note=note)
+    entry.refresh_from_db()
     return entry

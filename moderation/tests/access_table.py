@@ -110,6 +110,7 @@ ACCESS = {
     "moderation-handoff-waive": _post("handoff-waive", kwargs=_dm, data=lambda fx: {"reason": ""}),
     "moderation-mark-secret": _post("mark-secret", data=lambda fx: {"osl_ground": ""}),
     "moderation-block": _post("block", data=lambda fx: {"codes": []}),
+    "moderation-escalate-csam": _post("escalate-csam", data=lambda fx: {"police_report_reference": ""}),
     # Every moderator sees the block list of the channels they work with (empty for the others).
     "moderation-blocks": staff("informator", "representative", "substitute", "outsider"),
     "moderation-blocks-csv": staff("informator", "representative", "substitute", "outsider"),

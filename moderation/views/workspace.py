@@ -28,6 +28,7 @@ from ..forms import (
     ApprovalForm,
     BlockForm,
     CaseForm,
+    CsamForm,
     ForwardForm,
     HandoffForm,
     HandoffWaiveForm,
@@ -197,6 +198,7 @@ def _item_context(request, entry, **forms) -> dict:
         "secret_form": forms.get("secret_form") or SecretForm(),
         "waive_form": forms.get("waive_form") or HandoffWaiveForm(),
         "block_form": forms.get("block_form") or BlockForm(),
+        "csam_form": forms.get("csam_form") or CsamForm(),
         "can_block": services.platform_can_block(entry.channel),
         "active_block": selectors.active_block_for(entry=entry),
         "secrecy_marking": selectors.secrecy_marking_for_entry(entry=entry),
@@ -339,6 +341,15 @@ def register_case(request, pk: int):
         user=request.user, entry=e, case_number=d["case_number"], subject=d["subject"],
         request_id=request_id(request)),
         _("Posten är registrerad och arkiverad som diarieförd handling."))
+
+
+@role_required()
+@require_POST
+def escalate_csam(request, pk: int):
+    return _decide(request, pk, CsamForm, "csam_form", lambda e, d: services.entry_escalate_csam(
+        user=request.user, entry=e, police_report_reference=d["police_report_reference"], note=d["note"]),
+        _("Innehållet är borttaget ur verktyget och arkivet och ersatt av en markering med polisanmälans "
+          "referens. Plattformen ombeds radera det."))
 
 
 @role_required()

@@ -11,7 +11,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..audit import record_change, snapshot
-from ..models import Appointment, Board, Channel, ChannelStatus, Department, DepartmentDecision, Party, Role
+from ..models import (
+    Appointment,
+    AppointmentRole,
+    Board,
+    Channel,
+    ChannelStatus,
+    Department,
+    DepartmentDecision,
+    Party,
+    Role,
+)
 from .common import (
     CHANNEL_FIELDS,
     CHECKLIST_FIELDS,
@@ -82,12 +92,29 @@ def _channel_transition(*, channel: Channel, actor, allowed: Q, updates: dict, a
 
 
 @transaction.atomic
-def channel_approve(*, actor, channel: Channel, checklist: dict, note: str = "") -> Channel:
-    """The informatör approves an anmälan: anmäld → aktiv, with the graphic-profile checklist."""
+def channel_approve(*, actor, channel: Channel, checklist: dict, note: str = "", without_decision: str = "") -> Channel:
+    """The informatör approves an anmälan: anmäld → aktiv, with the graphic-profile checklist.
+
+    A channel rests on its förvaltning's decision: the decision in force must cover the platform
+    (policy: the förvaltning decides which services it uses). Otherwise the informatör records why
+    the channel is approved anyway (``without_decision``), and the reason is kept with the channel."""
+    from ..selectors import decision_covers, decision_in_force
+
+    decision = decision_in_force(department_id=channel.department_id)
+    without_decision = (without_decision or "").strip()
+    covered = decision_covers(decision=decision, platform=channel.platform)
+    if channel.status == ChannelStatus.SUBMITTED and not covered and not without_decision:
+        _refuse(_("Förvaltningens beslut omfattar inte %(platform)s. Registrera ett beslut som gör det, eller "
+                  "skriv varför kanalen godkänns ändå.") % {"platform": channel.get_platform_display()})
     updates = {"status": ChannelStatus.ACTIVE, "activated_at": timezone.now()}
     updates.update({f: bool(checklist.get(f)) for f in CHECKLIST_FIELDS})
-    if note:
-        updates["status_note"] = note
+    parts = [note.strip()] if (note or "").strip() else []
+    if covered:
+        parts.append(_("Godkänd med stöd av förvaltningens beslut %(date)s %(ref)s.") % {
+            "date": decision.decided_on.isoformat(), "ref": decision.reference})
+    else:
+        parts.append(_("Godkänd utan stöd i förvaltningens beslut: %(why)s") % {"why": without_decision})
+    updates["status_note"] = "\n".join(parts)
     return _channel_transition(
         channel=channel, actor=actor, allowed=Q(status=ChannelStatus.SUBMITTED), updates=updates, action="approve",
         refusal=_("Kanalen kan inte godkännas: den är inte anmäld och väntande."),
@@ -168,6 +195,16 @@ def appointment_create(
         raise ValidationError(
             _("Personen har redan ett sådant förordnande på kanalen under samma tid."), code="overlap"
         )
+    if role == AppointmentRole.REPRESENTATIVE:
+        # The förvaltning decides who may represent it; a substitute covers during their absence.
+        from ..selectors import decision_in_force
+
+        decision = decision_in_force(department_id=channel.department_id)
+        if decision is None or not decision.appointed.filter(pk=user.pk).exists():
+            raise ValidationError({"user": _(
+                "Förvaltningens beslut utser inte %(name)s att företräda förvaltningen. Registrera ett beslut "
+                "som gör det först."
+            ) % {"name": user.get_full_name() or user.get_username()}})
     appointment = Appointment(
         channel=channel, user=user, role=role, starts_on=starts_on, ends_on=ends_on, appointed_by=actor
     )
@@ -207,15 +244,26 @@ DECISION_FIELDS = ("uses_social_media", "services", "decided_on", "decided_by", 
 def decision_create(*, actor, department: Department, data: dict) -> DepartmentDecision:
     decision = DepartmentDecision(department=department, created_by=actor)
     _assign(decision, data, DECISION_FIELDS)
-    return _save_with_history(obj=decision, object_type=T.DECISION, actor=actor, before=None)
+    decision = _save_with_history(obj=decision, object_type=T.DECISION, actor=actor, before=None)
+    if "appointed" in data:
+        decision.appointed.set(data["appointed"])
+    return decision
 
 
 @transaction.atomic
 def decision_update(*, actor, decision: DepartmentDecision, data: dict) -> DepartmentDecision:
     decision = DepartmentDecision.objects.select_for_update().get(pk=decision.pk)
-    before = snapshot(decision)
+    before = {**snapshot(decision), "appointed": sorted(decision.appointed.values_list("pk", flat=True))}
     _assign(decision, data, DECISION_FIELDS)
-    return _save_with_history(obj=decision, object_type=T.DECISION, actor=actor, before=before)
+    decision.full_clean()
+    decision.save()
+    if "appointed" in data:
+        decision.appointed.set(data["appointed"])
+    after = {**snapshot(decision), "appointed": sorted(decision.appointed.values_list("pk", flat=True))}
+    if after != before:
+        record_change(obj=decision, object_type=T.DECISION, action="update", actor=actor, before=before,
+                      after=after)
+    return decision
 
 
 def _simple_save(*, model, object_type: str, fields: tuple[str, ...], actor, data: dict, instance=None):

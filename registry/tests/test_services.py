@@ -17,7 +17,7 @@ from registry.models import (
     ChannelStatus,
     Role,
 )
-from tests.factories import ChannelFactory, UserFactory
+from tests.factories import ChannelFactory, DepartmentDecisionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +66,7 @@ def test_submission_is_not_emailed_when_the_transaction_rolls_back(dept, dept_ad
 
 
 def test_approve_makes_active_with_checklist_and_records_before_after(dept, dept_admin, informator):
+    decision = DepartmentDecisionFactory(department=dept)
     channel = services.channel_submit(actor=dept_admin, data=channel_data(dept))
     services.channel_approve(
         actor=informator, channel=channel,
@@ -78,6 +79,35 @@ def test_approve_makes_active_with_checklist_and_records_before_after(dept, dept
     assert approve.action == "approve" and approve.actor == informator
     assert approve.before["status"] == "anmald" and approve.after["status"] == "aktiv"
     assert channel in selectors.public_channels()
+    assert f"med stöd av förvaltningens beslut {decision.decided_on.isoformat()} {decision.reference}" in channel.status_note
+
+
+def test_a_channel_is_approved_only_on_a_decision_that_covers_its_platform_or_with_a_recorded_reason(
+    dept, dept_admin, informator,
+):
+    DepartmentDecisionFactory(department=dept, services=["instagram"])
+    channel = services.channel_submit(actor=dept_admin, data=channel_data(dept))  # a Facebook page
+    count = ChangeRecord.objects.count()
+    with pytest.raises(ValidationError, match="omfattar inte Facebook"):
+        services.channel_approve(actor=informator, channel=channel, checklist={})
+    assert Channel.objects.get(pk=channel.pk).status == ChannelStatus.SUBMITTED and ChangeRecord.objects.count() == count
+    services.channel_approve(actor=informator, channel=channel, checklist={},
+                             without_decision="Beslut fattas på ledningsgruppen i morgon; brådskande information.")
+    channel.refresh_from_db()
+    assert channel.status == ChannelStatus.ACTIVE and "utan stöd i förvaltningens beslut" in channel.status_note
+
+
+def test_only_people_the_decision_appoints_can_be_made_representatives(channel, informator, representative):
+    someone = UserFactory(username="annan", roles=["foretradare"], department=channel.department)
+    with pytest.raises(ValidationError, match="utser inte"):
+        services.appointment_create(actor=informator, channel=channel, user=someone,
+                                    role=AppointmentRole.REPRESENTATIVE, starts_on=timezone.localdate())
+    # A substitute covers during absence without being named in the decision.
+    services.appointment_create(actor=informator, channel=channel, user=someone, role=AppointmentRole.SUBSTITUTE,
+                                starts_on=timezone.localdate())
+    DepartmentDecisionFactory(department=channel.department, appointed=[someone])
+    services.appointment_create(actor=informator, channel=channel, user=someone, role=AppointmentRole.REPRESENTATIVE,
+                                starts_on=timezone.localdate())
 
 
 def test_approving_an_active_channel_is_refused_and_changes_nothing(channel, informator):

@@ -135,6 +135,9 @@ def test_department_admin_edit_form_has_no_department_or_checklist(client, dept_
 def test_anmalan_to_approval_through_the_pages(client, dept, dept_admin, informator, django_capture_on_commit_callbacks):
     from django.core import mail
 
+    from tests.factories import DepartmentDecisionFactory
+
+    DepartmentDecisionFactory(department=dept, services=["youtube"], reference="KFN 2026/40")
     login(client, dept_admin)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("registry-channel-create"), {
@@ -151,6 +154,7 @@ def test_anmalan_to_approval_through_the_pages(client, dept, dept_admin, informa
     assert "Ludvika på YouTube" in home
     page = client.get(reverse("registry-channel-detail", args=[channel.pk])).content.decode()
     assert "Kontrollera den grafiska profilen" in page and "Avslå anmälan" in page
+    assert "KFN 2026/40" in page and "Beslutet omfattar YouTube" in page  # the decision it rests on
     response = client.post(reverse("registry-channel-approve", args=[channel.pk]),
                            {"profile_picture_ok": "on", "profile_name_ok": "on"}, follow=True)
     assert "Anmälan är godkänd" in response.content.decode()

@@ -81,6 +81,7 @@ def channel_detail(request, pk: int):
     user = request.user
     can_change = selectors.can_change_department(user=user, department_id=channel.department_id)
     coordinator = is_informator(user)
+    decision = selectors.decision_in_force(department_id=channel.department_id)
     try:
         health_url = reverse("channels-channel-health", kwargs={"pk": channel.pk})
     except NoReverseMatch:
@@ -99,6 +100,9 @@ def channel_detail(request, pk: int):
         "reject_form": forms.RejectForm(),
         "closure_form": forms.ClosureForm(initial={"reason": channel.closure_reason}),
         "health_url": health_url,
+        # The decision the channel rests on (shown where the anmälan is decided).
+        "decision": decision,
+        "decision_covers": selectors.decision_covers(decision=decision, platform=channel.platform),
     })
 
 
@@ -158,7 +162,8 @@ def channel_approve(request, pk: int):
     return _channel_action(
         request, pk, COORDINATE, forms.ApproveForm,
         lambda channel, data: services.channel_approve(
-            actor=request.user, channel=channel, checklist=data, note=data["note"]),
+            actor=request.user, channel=channel, checklist=data, note=data["note"],
+            without_decision=data["without_decision"]),
         _("Anmälan är godkänd. Kanalen är aktiv och visas på den publika listan."),
     )
 

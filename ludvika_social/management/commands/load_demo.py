@@ -48,6 +48,7 @@ class Command(BaseCommand):
             departments = self._organisation()
             users = self._users(departments)
             self._channels(departments, users)
+            self._decisions_appoint(departments)
             self._parties()
         if simulator_url:
             self._connect_to_simulator(simulator_url)
@@ -77,6 +78,17 @@ class Command(BaseCommand):
                     record_change(obj=decision, object_type="decision", action="create", actor=None, before=None)
                 departments[slug] = dept
         return departments
+
+    def _decisions_appoint(self, departments) -> None:
+        """Each förvaltning's decision names the people who represent its channels (only they can be
+        appointed representatives)."""
+        for dept in departments.values():
+            decision = DepartmentDecision.objects.filter(department=dept).order_by("-decided_on", "-id").first()
+            if decision is None:
+                continue
+            users = set(Appointment.objects.filter(channel__department=dept).values_list("user_id", flat=True))
+            if users:
+                decision.appointed.add(*users)
 
     def _users(self, departments) -> dict[str, tuple]:
         User = get_user_model()
