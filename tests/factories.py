@@ -105,6 +105,7 @@ class DepartmentDecisionFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = DepartmentDecision
+        skip_postgeneration_save = True
 
     department = factory.SubFactory(DepartmentFactory)
     uses_social_media = True

@@ -83,3 +83,45 @@ def test_the_axe_check_finds_a_violation_it_is_meant_to_find(page, live_server, 
     }""")
     ids = {v["id"] for v in blocking(axe_run(page))}
     assert {"label", "image-alt"} <= ids
+
+
+def test_the_records_law_pages_have_no_axe_violations(page, live_server, login, channel, records_officer,
+                                                     representative, informator):
+    """The pages issue 12 added: the register, a record under a sekretess marking, manual capture, a
+    gallring dry run, the block list, the item page with its records panels, the comment policy and
+    its versions. Zero violations of any impact, not only no serious ones."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from archive import services as archive
+    from archive.tests.helpers import make_record, make_rule
+    from moderation import services as moderation
+    from tests.browser.axe import axe_run
+
+    entry = arrive(channel, "c-1", "Ärendet om bygglovet på Storgatan 4.")
+    moderation.entry_register_case(user=representative, entry=entry, case_number="SBN 2026/1", subject="Bygglov")
+    blocked = arrive(channel, "c-2", "Idiot.", author="Bertil Berg", minute=2)
+    moderation.block_create(user=representative, entry=blocked, codes=["fortal"], motivation="Angrepp.",
+                            review_on=timezone.localdate() + dt.timedelta(days=30), manual_note="I appen.")
+    record = make_record(channel, received_at="2020-03-01T12:00:00+00:00")
+    archive.secrecy_mark(user=records_officer, record=record, osl_ground="OSL 21:7")
+    rule = make_rule(channel.department.board, months=12)
+
+    def clean(url: str) -> None:
+        page.goto(live_server.url + url)
+        violations = axe_run(page)
+        assert violations == [], describe(violations)
+
+    login(records_officer)
+    for url in (reverse("archive-register"), reverse("archive-record-detail", args=[record.sequence]),
+                reverse("archive-manual-capture"), reverse("archive-rule-preview", args=[rule.pk]),
+                reverse("archive-request-create")):
+        clean(url)
+    login(representative)
+    clean(reverse("moderation-blocks"))
+    clean(reverse("moderation-item", kwargs={"pk": entry.item_id}))
+    login(informator)
+    clean(reverse("registry-policy-list"))
+    clean(reverse("comment-policy"))
+    clean(reverse("comment-policy-version", args=["2026-11-28"]))

@@ -72,6 +72,10 @@ def visitor(browser, browser_context_args):
 
 def test_an_anmald_channel_appears_publicly_once_the_informator_approves_it(page, live_server, login, dept_admin,
                                                                            informator, channel, mailoutbox, visitor):
+    from tests.factories import DepartmentDecisionFactory
+
+    DepartmentDecisionFactory(department=channel.department, services=["facebook", "instagram"],
+                              reference="KFN 2026/17")
     # The förvaltningsadmin anmäler a new channel.
     login(dept_admin)
     page.goto(live_server.url + reverse("staff-home"))
@@ -100,6 +104,7 @@ def test_an_anmald_channel_appears_publicly_once_the_informator_approves_it(page
     pending = page.locator(".card").filter(has=page.get_by_role("heading", name=re.compile("Väntande anmälningar")))
     pending.get_by_role("link", name="Ludvika konsthall").click()
     expect(page.get_by_role("heading", name="Pröva anmälan")).to_be_visible()
+    expect(page.locator("#decision-basis")).to_contain_text("KFN 2026/17")  # the decision it rests on
     _field(page, "Profilbild enligt grafisk profil").check()
     _field(page, "Kontonamn enligt grafisk profil").check()
     _field(page, "Tydligt att kontot är kommunens").check()
@@ -191,75 +196,100 @@ def test_a_representative_answers_forwards_and_unpublishes_comments_from_the_pla
     expect(page.get_by_role("row").filter(has_text=INSULT)).to_have_count(0)
 
 
-# --- 3. The records officer releases the unpublished comment on request -------------------------
+# --- 3. The records officer handles a request: suggestions, masking, decision, delivery ---------
+
+PERSONAL = "Du är en jävla idiot, Rut Andersson. Jag vet att du bor på Storgatan 12."
 
 
 @pytest.fixture
 def unpublished(sim, channel, representative) -> QueueEntry:
     """A comment that arrived from the platform and was unpublished there, as in the flow above."""
-    entry = arrive_from_platform(sim, channel, INSULT)
-    moderation.entry_remove(user=representative, entry=entry, kind="hide", codes=["fortal"],
-                            motivation="Personangrepp mot en anställd.", criticism=False)
+    entry = arrive_from_platform(sim, channel, PERSONAL)
+    moderation.entry_remove(user=representative, entry=entry, kind="hide", codes=["fortal", "personuppgifter"],
+                            motivation="Personangrepp och en adress.", criticism=False)
     run_outbox(entry)
     assert entry.state == QueueState.UNPUBLISHED
     return entry
 
 
-def test_a_records_officer_releases_the_unpublished_comment_on_request(page, live_server, login, settings, tmp_path,
-                                                                        unpublished, records_officer):
+def _axe_clean(page) -> None:
+    from tests.browser.axe import axe_run, describe
+
+    violations = axe_run(page)
+    assert violations == [], describe(violations)
+
+
+def _pdf_text(data: bytes) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_a_records_officer_masks_with_suggestions_decides_and_delivers(page, live_server, login, settings, tmp_path,
+                                                                         unpublished, records_officer):
     settings.ARCHIVE_EXPORT_ROOT = tmp_path / "exports"
     login(records_officer)
+    author = unpublished.item.author_name
 
-    # The request arrives: register it.
+    # The request arrives: register it, with what it describes held against gallring at once.
     page.goto(live_server.url + reverse("staff-home"))
-    _staff_nav(page, "Arkiv").click()
-    _staff_nav(page, "Begäran om handlingar").click()
     page.get_by_role("link", name="Registrera begäran").click()
     _field(page, "Vad som begärs").fill("De kommentarer som tagits bort från bibliotekets Facebooksida i år.")
     _field(page, "Namn (frivilligt)").fill("Karin Journalist")
+    _field(page, "Kanal").select_option(label="Ludvika bibliotek")
     page.get_by_role("button", name="Registrera", exact=True).click()
     expect(_messages(page)).to_contain_text("Begäran är registrerad.")
+    expect(page.get_by_text("gäller tills begäran avslutas")).to_be_visible()
+    _axe_clean(page)
 
-    # Find the snapshot taken before the removal, open it, and put it under review in the request.
+    # Find the snapshot taken before the removal and put it under review in the request.
     _staff_nav(page, "Arkiv").click()
     _field(page, "Sökord").fill("idiot")
     _field(page, "Posttyp").select_option(label="Ögonblicksbild före borttagning")
     page.get_by_role("button", name="Sök", exact=True).click()
     results = page.get_by_role("table").filter(has=page.get_by_role("columnheader", name="Avsändare"))
     expect(results.locator("tbody tr")).to_have_count(1)
-    expect(results).to_contain_text("Ludvika bibliotek")
-    results.locator("tbody tr").first.get_by_role("link").click()
+    results.locator("tbody tr").first.get_by_role("link").first.click()
     heading = page.get_by_role("heading", level=1)
     expect(heading).to_have_text(re.compile(r"^Arkivpost \d+$"))
     sequence = heading.inner_text().split()[-1]
-    expect(page.get_by_text(INSULT, exact=True)).to_be_visible()
-    expect(page.get_by_role("heading", name="Beslut vid borttagning")).to_be_visible()
-    expect(page.get_by_text("Koder: fortal")).to_be_visible()
-    choose = _field(page, "Lägg till posten i begäran")
-    expect(choose.locator("option")).to_have_count(1)  # the one open request
-    expect(choose.locator("option")).to_contain_text("De kommentarer som tagits bort")
     page.get_by_role("button", name="Lägg till", exact=True).click()
     expect(_messages(page)).to_contain_text("1 arkivposter lades till för prövning.")
-    reviewed = page.get_by_role("table").filter(has=page.get_by_role("columnheader", name="Prövning"))
-    row = reviewed.locator("tbody tr").filter(has=page.get_by_role("link", name=sequence, exact=True))
-    expect(row).to_contain_text(INSULT)
 
-    # Decide: released. Then make the delivery in both formats and download it.
-    row.get_by_role("radio", name="Lämnas ut").check()
-    row.get_by_role("button", name="Spara prövning").click()
-    expect(_messages(page)).to_contain_text("Prövningen är sparad.")
-    expect(row).to_contain_text("Lämnas ut")
+    # Review: every field a delivery would carry is shown; accept the suggestions one by one.
+    page.get_by_role("link", name=f"Pröva post {sequence}").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"Pröva arkivpost {sequence}")
+    fields = page.locator("table.delivery-fields")
+    expect(fields).to_contain_text(PERSONAL)
+    expect(fields).to_contain_text(author)
+    _axe_clean(page)
+    page.get_by_label(re.compile(r"^Rut Andersson \(")).check()
+    page.get_by_label(re.compile(r"^Storgatan 12 \(")).check()
+    page.locator("fieldset").filter(has_text="Fält som maskeras helt").get_by_label("Avsändare", exact=True).check()
+    _field(page, "Sekretessgrund (OSL)").first.select_option(value="OSL 21:7")
+    page.get_by_role("button", name="Skapa maskerad kopia").click()
+    expect(_messages(page)).to_contain_text("En maskerad kopia är skapad.")
+    expect(page.get_by_role("table").filter(has=page.get_by_role("columnheader", name="Prövning"))).to_contain_text(
+        "Lämnas ut delvis")
+
+    # Decide, then deliver: the decision travels with the delivery and nothing masked leaves.
+    page.get_by_role("button", name="Fatta beslut").click()
+    expect(_messages(page)).to_contain_text("Beslutet är fattat.")
+    expect(page.locator("pre.decision")).to_contain_text("HUR MAN ÖVERKLAGAR")
+    _axe_clean(page)
+    with page.expect_download() as decision_info:
+        page.get_by_role("link", name="Ladda ned beslutet (PDF)").click()
+    decision_text = _pdf_text(Path(decision_info.value.path()).read_bytes())
+    assert "21 kap. 7 § OSL" in decision_text and "Kammarrätten" in decision_text
 
     _field(page, "Format").select_option(label="PDF (taggad)")
     page.get_by_role("button", name="Skapa export").click()
     expect(_messages(page)).to_contain_text("Exporten är klar")
-    pdf_link = page.get_by_role("link", name=re.compile(r"^begaran-\d+\.pdf$"))
     with page.expect_download() as pdf_info:
-        pdf_link.click()
-    pdf = pdf_info.value
-    assert re.fullmatch(r"begaran-\d+\.pdf", pdf.suggested_filename)
-    data = Path(pdf.path()).read_bytes()
-    assert data.startswith(b"%PDF-") and len(data) > 1000 and data.rstrip().endswith(b"%%EOF")
+        page.get_by_role("link", name=re.compile(r"^begaran-\d+-\d{8}-\d{4}-\w+\.pdf$")).click()
+    text = _pdf_text(Path(pdf_info.value.path()).read_bytes())
+    assert "jävla idiot" in text and "Rut Andersson" not in text and "Storgatan 12" not in text
+    assert author not in text and "Beslut om utlämnande" in text
 
     _field(page, "Format").select_option(label="BagIt-paket")
     page.get_by_role("button", name="Skapa export").click()
@@ -268,11 +298,15 @@ def test_a_records_officer_releases_the_unpublished_comment_on_request(page, liv
         page.get_by_role("link", name=re.compile(r"^begaran-\d+.*\.zip$")).click()
     bag = zipfile.ZipFile(io.BytesIO(Path(bag_info.value.path()).read_bytes()))
     assert bag.testzip() is None
+    for name in bag.namelist():
+        data = bag.read(name)
+        content = _pdf_text(data) if data.startswith(b"%PDF-") else data.decode("utf-8", errors="replace")
+        assert "Rut Andersson" not in content and "Storgatan 12" not in content and author not in content, name
     [record] = [name for name in bag.namelist() if name.endswith(f"data/records/{int(sequence):010d}.json")]
-    assert INSULT in json.dumps(json.loads(bag.read(record)), ensure_ascii=False)
+    assert "jävla idiot" in json.dumps(json.loads(bag.read(record)), ensure_ascii=False)
 
-    # Everything is decided, so the request can be closed.
+    # Everything is decided and delivered, so the request is closed and its hold released.
     page.get_by_role("button", name="Avsluta begäran").click()
     expect(_messages(page)).to_contain_text("Begäran är avslutad.")
     expect(_fact(page, "Status")).to_have_text("Avslutad")
-
+    expect(page.get_by_text("gäller tills begäran avslutas")).to_have_count(0)
