@@ -121,7 +121,8 @@ class ArchiveRecord(AppendOnlyModel):
     # search_vector (migration 0003) and author_platform_id's. Every index is paid for by every captured
     # record (going from 16 to 8 saved about 35 µs of PostgreSQL CPU per record), so a column gets one
     # only for a query that needs it: migration 0006 dropped the single-column ones that a composite
-    # index leads with and those no query used. Check a new query with EXPLAIN before adding one.
+    # index leads with and those no query used; migration 0012 added a trigram index for the sender
+    # filter and a partial index over the rare record types. Check a new query with EXPLAIN first.
     information_class = models.CharField(_("informationsklass"), max_length=30, choices=InformationClass.choices)
     # Channel identity, copied (not a foreign key: the record outlives the live channel).
     channel_id = models.BigIntegerField(_("kanal-id"), null=True, blank=True)
