@@ -11,6 +11,8 @@ so a second hand-off is refused and a failed send leaves nothing behind.
 from __future__ import annotations
 
 import hashlib
+import unicodedata
+from email.headerregistry import Address
 from email.message import EmailMessage as MimeMessage
 from email.utils import format_datetime, make_msgid
 
@@ -23,25 +25,54 @@ from .. import conf
 from ..models import AuditEvent, Handoff, HandoffMethod, QueueEntry
 from .workspace import _audit, _check_may_act, _state
 
+# Unicode categories that must never reach a header: controls (CR, LF, NUL...), format characters
+# (right-to-left overrides, zero-width), surrogates, private use, and the line and paragraph
+# separators U+2028/U+2029, which Python's e-mail package treats as line breaks.
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
+# In a display name these would start another address or a quoted part.
+_ADDRESS_SEPARATORS = frozenset(',;<>"\\')
+
+
+def header_text(value, *, address_part: bool = False) -> str:
+    """Platform text made safe for one header line: unsafe characters become spaces, runs of
+    whitespace one space. ``address_part`` also removes what separates addresses (for display names)."""
+    unsafe = _UNSAFE_CATEGORIES
+    chars = [" " if unicodedata.category(ch) in unsafe or ch.isspace() or (address_part and ch in _ADDRESS_SEPARATORS)
+             else ch for ch in str(value or "")]
+    return " ".join("".join(chars).split())
+
+
+def _sender(item, channel) -> Address:
+    """The platform author as the From address: one address, whatever the display name holds."""
+    name = header_text(item.author_name or item.author_platform_id, address_part=True)
+    return Address(display_name=name, username="noreply", domain=f"{channel.platform}.invalid")
+
 
 def dm_eml(*, entry: QueueEntry) -> str:
-    """The direct message as an RFC 5322 message: the text as body, the metadata as headers."""
+    """The direct message as an RFC 5322 message: the text as body, the metadata as headers. Every
+    header value from the platform or the registry goes through header_text(), and the addresses
+    are built with email.headerregistry.Address, so no name can add a header or a recipient."""
     item = entry.item
     channel = entry.channel
     message = MimeMessage()
-    message["Subject"] = _("Direktmeddelande via %(channel)s") % {"channel": channel.name}
-    message["From"] = f"{item.author_name or item.author_platform_id} <noreply@{channel.platform}.invalid>"
-    message["To"] = channel.name
+    message["Subject"] = header_text(_("Direktmeddelande via %(channel)s") % {"channel": channel.name})
+    message["From"] = _sender(item, channel)
+    message["To"] = Address(display_name=header_text(channel.name, address_part=True),
+                            username=f"kanal-{channel.pk}", domain="ludvika-social.invalid")
     message["Date"] = format_datetime(item.created_at)
     message["Message-ID"] = make_msgid(domain="ludvika-social.invalid")
-    message["X-Channel"] = f"{channel.name} ({channel.get_platform_display()}) {channel.public_url}"
-    message["X-Department"] = channel.department.name
-    message["X-Platform-Item-Id"] = item.platform_id
-    message["X-Thread-Id"] = item.thread_platform_id or ""
-    message["X-Author-Id"] = item.author_platform_id
-    message["X-Author-Name"] = item.author_name
-    message["X-Author-Profile"] = item.author_profile_url
-    message["X-Received-At"] = item.received_at.isoformat()
+    headers = {
+        "X-Channel": f"{channel.name} ({channel.get_platform_display()}) {channel.public_url}",
+        "X-Department": channel.department.name,
+        "X-Platform-Item-Id": item.platform_id,
+        "X-Thread-Id": item.thread_platform_id or "",
+        "X-Author-Id": item.author_platform_id,
+        "X-Author-Name": item.author_name,
+        "X-Author-Profile": item.author_profile_url,
+        "X-Received-At": item.received_at.isoformat(),
+    }
+    for name, value in headers.items():
+        message[name] = header_text(value)
     attachments = list(item.attachments.values_list("url", flat=True))
     body = item.text or ""
     if attachments:
@@ -91,10 +122,10 @@ def _send(*, entry: QueueEntry, recipient: str, eml: str, sha: str) -> str:
         "Avsändare: %(author)s (%(profile)s)\nMottaget: %(received)s\n"
         "Meddelandet och dess metadata finns i den bifogade filen (SHA-256 %(sha)s).\n"
     ) % {"channel": entry.channel.name, "department": entry.channel.department.name,
-         "author": item.author_name or item.author_platform_id, "profile": item.author_profile_url or "-",
-         "received": item.received_at.isoformat(), "sha": sha}
-    mail = EmailMessage(subject=_("Inkommen handling via sociala medier: %(channel)s") % {"channel": entry.channel.name},
-                        body=body, to=[recipient], headers={"Message-ID": message_id})
+         "author": header_text(item.author_name or item.author_platform_id),
+         "profile": header_text(item.author_profile_url) or "-", "received": item.received_at.isoformat(), "sha": sha}
+    subject = header_text(_("Inkommen handling via sociala medier: %(channel)s") % {"channel": entry.channel.name})
+    mail = EmailMessage(subject=subject, body=body, to=[recipient], headers={"Message-ID": message_id})
     mail.attach(f"direktmeddelande-{item.pk}.eml", eml, "message/rfc822")
     mail.send()
     return message_id
