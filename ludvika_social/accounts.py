@@ -1,54 +1,26 @@
 """Login with throttling, logout and password change.
 
-Throttling counts failures per username and per client address in the cache; past the limit the
-login form refuses even a correct password until the window has passed, with a Swedish message.
+Throttling (ludvika_social/throttling.py) counts each attempt before the password is checked: too
+many for one account from one address, or for one account from everywhere, and even the right
+password is refused with a Swedish message until the window has passed; many failures from one
+address only slow that address down, so people behind the same proxy are never locked out.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from .access import login_only, public
+from .throttling import client_address, login_attempt_begin, login_attempt_succeeded, login_attempt_wait
 
 logger = logging.getLogger(__name__)
-
-
-def _key(kind: str, value: str) -> str:
-    digest = hashlib.sha256(value.strip().lower().encode()).hexdigest()[:32]
-    return f"login-fail:{kind}:{digest}"
-
-
-def client_address(request) -> str:
-    # REMOTE_ADDR only: X-Forwarded-For is set by clients too, and trusting it would let an
-    # attacker reset the throttle by inventing addresses. A proxy in front must set REMOTE_ADDR.
-    return request.META.get("REMOTE_ADDR", "")
-
-
-def login_failures(*, username: str, address: str) -> int:
-    return max(cache.get(_key("user", username), 0), cache.get(_key("addr", address), 0))
-
-
-def login_failure_record(*, username: str, address: str) -> None:
-    window = settings.LOGIN_FAILURE_WINDOW_SECONDS
-    for key in (_key("user", username), _key("addr", address)):
-        cache.add(key, 0, window)
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, window)
-
-
-def login_failures_clear(*, username: str) -> None:
-    cache.delete(_key("user", username))
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -61,17 +33,18 @@ class ThrottledAuthenticationForm(AuthenticationForm):
     }
 
     def clean(self):
-        username = self.cleaned_data.get("username") or ""
-        address = client_address(self.request) if self.request else ""
-        if login_failures(username=username, address=address) >= settings.LOGIN_FAILURE_LIMIT:
-            logger.warning("login throttled for an account or address")
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if not username or not password:
+            return super().clean()  # the fields' own "required" errors; nothing is checked
+        attempt = login_attempt_begin(username=username, address=client_address(self.request) if self.request else "")
+        if attempt.refused:
+            # Neither the username nor the address: both are personal data, and the log travels further.
+            logger.warning("login refused: too many attempts for an account")
             raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            login_failure_record(username=username, address=address)
-            raise
-        login_failures_clear(username=username)
+        login_attempt_wait(attempt)
+        cleaned = super().clean()  # raises on a wrong password: the attempt stays counted
+        login_attempt_succeeded(attempt)
         return cleaned
 
 

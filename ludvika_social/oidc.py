@@ -17,7 +17,6 @@ subject, tokens or other claims (some providers use the personnummer as subject)
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 import time
@@ -28,7 +27,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.core.cache import cache
 from django.core.exceptions import SuspiciousOperation
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
@@ -38,12 +36,12 @@ from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthen
 from registry.services import external_identity_check_and_bind
 
 from .access import public
-from .accounts import client_address
+from .throttling import address_attempt_count, address_delay, client_address
 
 logger = logging.getLogger(__name__)
 
-NO_ACCOUNT, UNVERIFIED, DOMAIN, OTHER_IDENTITY, THROTTLED, FAILED = (
-    "no_account", "unverified", "domain", "other_identity", "throttled", "failed")
+NO_ACCOUNT, UNVERIFIED, DOMAIN, OTHER_IDENTITY, FAILED = (
+    "no_account", "unverified", "domain", "other_identity", "failed")
 REFUSAL_MESSAGES = {
     NO_ACCOUNT: _(
         "Inloggningen med kommunens konto gick inte igenom: det finns inget aktivt konto här med din "
@@ -60,10 +58,6 @@ REFUSAL_MESSAGES = {
     OTHER_IDENTITY: _(
         "Inloggningen med kommunens konto gick inte igenom: kontot här är kopplat till en annan identitet "
         "hos kommunens inloggningstjänst. Kontakta informatören."
-    ),
-    THROTTLED: _(
-        "För många inloggningsförsök med kommunens konto från din adress. Vänta en minut och försök igen, "
-        "eller logga in med användarnamn och lösenord."
     ),
     FAILED: _(
         "Inloggningen med kommunens konto kunde inte slutföras. Försök igen, eller logga in med "
@@ -183,18 +177,13 @@ def provider_endpoints() -> dict[str, str]:
     return endpoints
 
 
-def login_start_throttled(*, address: str) -> bool:
-    """Count one login start from the address; true once it has made more than OIDC_START_LIMIT
-    within the window (the same cache counter as the password login's throttle in accounts.py)."""
-    window = settings.OIDC_START_WINDOW_SECONDS
-    key = "oidc-start:addr:" + hashlib.sha256(address.encode()).hexdigest()[:32]
-    cache.add(key, 0, window)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, window)
-        count = 1
-    return count > settings.OIDC_START_LIMIT
+def login_start_delay(*, address: str) -> float:
+    """Count one login start from the client address and say how long it waits: nothing for the first
+    OIDC_START_LIMIT within the window, then a tenth of a second more per start, at most
+    OIDC_START_DELAY_MAX_SECONDS. Never a refusal: behind a proxy many people share an address, and
+    single sign-on must not close for all of them (ludvika_social/throttling.py)."""
+    count = address_attempt_count(kind="oidc-start", address=address, window=settings.OIDC_START_WINDOW_SECONDS)
+    return address_delay(count=count, free=settings.OIDC_START_LIMIT, max_seconds=settings.OIDC_START_DELAY_MAX_SECONDS)
 
 
 def _refuse(request, reason: str, why: str) -> None:
@@ -346,10 +335,12 @@ class LoginStartView(OIDCAuthenticationRequestView):
     """Redirect to the provider with state, nonce and a PKCE challenge kept in the session."""
 
     def get(self, request):
-        # Before anything else: each start writes a session and may make a request to the provider.
-        if login_start_throttled(address=client_address(request)):
-            logger.warning("login with the municipality's account throttled for an address")
-            return _to_login(request, THROTTLED)
+        # Before anything else: each start writes a session and may make a request to the provider, so
+        # many starts from one address are slowed down (never refused).
+        delay = login_start_delay(address=client_address(request))
+        if delay:
+            logger.info("login with the municipality's account slowed down for an address (%.1f s)", delay)
+            time.sleep(delay)
         try:
             self.OIDC_OP_AUTH_ENDPOINT = provider_endpoints()["authorization"]
         except ProviderUnavailable as exc:

@@ -118,9 +118,22 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "staff-home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling: this many failures for one username or one address within the window lock it out.
+# The client's address behind the TLS proxy (ludvika_social/throttling.py): off by default, since without a
+# proxy in front a client could write its own. With one proxy that appends to X-Forwarded-For, set
+# TRUSTED_PROXY_HEADER=X-Forwarded-For (and TRUSTED_PROXY_HOPS to the number of proxies, default 1).
+TRUSTED_PROXY_HEADER = env.str("TRUSTED_PROXY_HEADER", default="").strip().removeprefix("HTTP_").replace("_", "-")
+TRUSTED_PROXY_HOPS = max(1, env.int("TRUSTED_PROXY_HOPS", default=1))
+
+# Login throttling (ludvika_social/throttling.py), every attempt counted before the password is checked.
+# LOGIN_FAILURE_LIMIT unsuccessful attempts at one account from one address, or LOGIN_ACCOUNT_FAILURE_LIMIT
+# from anywhere, within the window refuse further attempts at that account (from there / at all) until
+# the window has passed. An address is never refused: after LOGIN_ADDRESS_SLOWDOWN_AFTER unsuccessful
+# attempts each further one waits 0.1 s longer, at most LOGIN_ADDRESS_DELAY_MAX_SECONDS.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_ACCOUNT_FAILURE_LIMIT = env.int("LOGIN_ACCOUNT_FAILURE_LIMIT", default=20)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
+LOGIN_ADDRESS_SLOWDOWN_AFTER = env.int("LOGIN_ADDRESS_SLOWDOWN_AFTER", default=20)
+LOGIN_ADDRESS_DELAY_MAX_SECONDS = env.float("LOGIN_ADDRESS_DELAY_MAX_SECONDS", default=2.0)
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -162,9 +175,11 @@ OIDC_TOKEN_USE_BASIC_AUTH = env.bool("OIDC_TOKEN_USE_BASIC_AUTH", default=False)
 # Short: every request to the provider holds a gunicorn thread while it waits.
 OIDC_TIMEOUT = env.float("OIDC_TIMEOUT_SECONDS", default=5.0)
 # Starting a login creates a session and may reach the provider: this many starts per client address
-# within the window, then a Swedish message until the window has passed.
+# within the window, then each further start waits 0.1 s longer, at most OIDC_START_DELAY_MAX_SECONDS.
+# Never a refusal: many people may share the address of a proxy.
 OIDC_START_LIMIT = env.int("OIDC_START_LIMIT", default=30)
 OIDC_START_WINDOW_SECONDS = env.int("OIDC_START_WINDOW_SECONDS", default=60)
+OIDC_START_DELAY_MAX_SECONDS = env.float("OIDC_START_DELAY_MAX_SECONDS", default=2.0)
 # Fixed, not configurable: signed ID tokens checked against the provider's JWKS, nonce, PKCE (S256).
 OIDC_RP_SIGN_ALGO = "RS256"
 OIDC_USE_NONCE = True

@@ -395,13 +395,24 @@ def test_a_failed_discovery_is_not_retried_for_a_minute(client, idp, informator)
     assert idp_state(idp)["discovery_requests"] == 2
 
 
-def test_starting_logins_is_throttled_per_address(client, idp, settings):
+def test_many_login_starts_from_one_address_are_slowed_but_never_refused(client, idp, settings):
+    # Issue 17: 31 starts used to close single sign-on for everyone behind the same proxy.
     settings.OIDC_START_LIMIT = 2
-    for _ in range(2):
+    settings.OIDC_START_DELAY_MAX_SECONDS = 0.01
+    for _ in range(35):
         assert client.get(reverse("oidc-login"))["Location"].startswith(idp.url("oidc"))
-    refused_with(client, client.get(reverse("oidc-login")), oidc.THROTTLED)
-    # Another address is counted on its own.
-    assert client.get(reverse("oidc-login"), REMOTE_ADDR="10.1.2.3")["Location"].startswith(idp.url("oidc"))
+    assert oidc.login_start_delay(address="127.0.0.1") == 0.01, "past the limit, each start waits"
+    assert oidc.login_start_delay(address="10.1.2.3") == 0.0, "another address is counted on its own"
+
+
+def test_login_starts_are_counted_per_client_behind_a_trusted_proxy(client, idp, settings):
+    settings.OIDC_START_LIMIT = 1
+    settings.TRUSTED_PROXY_HEADER = "X-Forwarded-For"
+    for n in range(3):
+        response = client.get(reverse("oidc-login"), HTTP_X_FORWARDED_FOR=f"10.0.0.{n}")
+        assert response["Location"].startswith(idp.url("oidc"))
+    assert oidc.login_start_delay(address="10.0.0.0") == 0.1
+    assert oidc.login_start_delay(address="10.0.0.9") == 0.0
 
 
 def test_a_deactivated_accounts_sso_session_ends(client, idp, informator):

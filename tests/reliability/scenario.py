@@ -144,11 +144,26 @@ def state() -> dict:
     }
 
 
+def staff(*, usernames: list[str]) -> dict:
+    """Staff accounts whose password is hashed as in production (PBKDF2, about a third of a second to
+    check), so that concurrent logins really overlap while their passwords are checked."""
+    from django.contrib.auth.hashers import make_password
+
+    from registry.models import Role
+    from tests.factories import UserFactory
+
+    for username in usernames:
+        user = UserFactory(username=username, roles=[Role.RECORDS_OFFICER])
+        user.password = make_password(PASSWORD, hasher="pbkdf2_sha256")
+        user.save(update_fields=["password"])
+    return {"users": usernames, "password": PASSWORD}
+
+
 STEPS = {"build": build, "poll_all": poll_all, "decide": decide, "sweep": sweep, "enqueue_polls": enqueue_polls,
-         "state": state}
+         "state": state, "staff": staff}
 
 if __name__ == "__main__":
     step, args = sys.argv[1], json.loads(sys.argv[2]) if len(sys.argv) > 2 else {}
-    with transaction.atomic() if step == "build" else contextlib.nullcontext():
+    with transaction.atomic() if step in ("build", "staff") else contextlib.nullcontext():
         result = STEPS[step](**args)
     print(json.dumps(result, default=str))

@@ -5,7 +5,9 @@ time budget rather than the production five minutes. Everything else is as in pr
 from ludvika_social.settings.base import *  # noqa: F403
 
 DEBUG = False
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Fast hashes for the accounts the tests make; production's PBKDF2 is still checked where a test stores
+# one (test_login_behind_proxy.py, where checking a password must take as long as in production).
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", "django.contrib.auth.hashers.PBKDF2PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 CREDENTIALS_KEY = "n2Qw0dJ3V5q1bq8y7l0Zs3j9oJc7m4YtQx2pWz1aB6E="  # test-only key
 # A killed worker's claim on an action or a poll is taken over after this long.
