@@ -42,3 +42,22 @@ def public_page(**options) -> Access:
 
 
 ALL_STAFF = STAFF_PERSONAS
+
+
+APPS_WITH_TABLES = ("ludvika_social", "registry", "channels", "moderation", "archive")
+
+
+def access_tables() -> dict[str, Access]:
+    """Every app's access table in one dict (URL name -> Access); a name listed twice fails."""
+    import importlib
+
+    table: dict[str, Access] = {}
+    for app in APPS_WITH_TABLES:
+        try:
+            module = importlib.import_module(f"{app}.tests.access_table")
+        except ModuleNotFoundError:
+            continue
+        overlap = set(table) & set(module.ACCESS)
+        assert not overlap, f"URL names listed twice: {overlap}"
+        table.update(module.ACCESS)
+    return table

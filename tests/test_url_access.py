@@ -4,15 +4,11 @@ or without an access decorator, makes this test fail."""
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.access import ANONYMOUS, EVERYONE, STAFF_PERSONAS
-
-APPS_WITH_TABLES = ("ludvika_social", "registry", "channels", "moderation", "archive")
+from tests.access import ANONYMOUS, EVERYONE, STAFF_PERSONAS, access_tables
 
 
 def _walk(patterns, prefix=""):
@@ -24,20 +20,7 @@ def _walk(patterns, prefix=""):
             yield p.name, p.callback
 
 
-def _tables() -> dict:
-    table: dict = {}
-    for app in APPS_WITH_TABLES:
-        try:
-            module = importlib.import_module(f"{app}.tests.access_table")
-        except ModuleNotFoundError:
-            continue
-        overlap = set(table) & set(module.ACCESS)
-        assert not overlap, f"URL names listed twice: {overlap}"
-        table.update(module.ACCESS)
-    return table
-
-
-ACCESS = _tables()
+ACCESS = access_tables()
 URLS = list(_walk(get_resolver().url_patterns))
 STATIC_PREFIXES = (settings.STATIC_URL,)
 

@@ -44,6 +44,8 @@ MIDDLEWARE = [
     "ludvika_social.ops.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise (static files keep their caching): no-store on staff pages and every download.
+    "ludvika_social.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -54,6 +56,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # An <int:...> in a URL larger than any 64-bit key is a 404 before the view asks the database.
+    "ludvika_social.middleware.IdBoundsMiddleware",
 ]
 
 ROOT_URLCONF = "ludvika_social.urls"

@@ -3,19 +3,20 @@ the public transparency page /insyn/."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 
 from django.contrib import messages
 from django.core.cache import cache
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ludvika_social.access import public, role_required
+from ludvika_social.bounds import form_check_bounds, form_errors_text
+from ludvika_social.csv_export import csv_response
 from registry.models import Channel, Department, Role
 
 from .. import services
@@ -31,9 +32,13 @@ def dashboard(request):
     form = PeriodForm(request.GET or None)
     today = timezone.localdate()
     start, end = today - dt.timedelta(days=29), today
-    if form.is_valid():
+    if form_check_bounds(form):
         start = form.cleaned_data["start"] or start
         end = form.cleaned_data["end"] or end
+    elif form.is_bound:
+        # Bad dates (30 februari, year 0001 or 9999) get a message and the default period.
+        messages.error(request, _("Perioden kunde inte användas: %(errors)s Visar de senaste 30 dagarna.")
+                       % {"errors": form_errors_text(form)})
     if end < start:
         messages.error(request, _("Slutdatum får inte vara före startdatum. Visar de senaste 30 dagarna."))
         start, end = today - dt.timedelta(days=29), today
@@ -43,8 +48,10 @@ def dashboard(request):
 
 
 def _audit_filters(request):
+    """The search form and its hits. A form with bad values (a date outside 1900–2999, a page or an id
+    too large for the database) searches nothing narrower: the caller tells the user."""
     form = AuditSearchForm(request.GET or None, channels=Channel.objects.order_by("name"))
-    data = form.cleaned_data if form.is_valid() else {}
+    data = form.cleaned_data if form_check_bounds(form) else {}
     qs = stats.audit_search(channel_id=data.get("channel"), action=data.get("action") or "",
                             actor=data.get("actor") or "", text=data.get("text") or "", start=data.get("start"),
                             end=data.get("end"), item_id=data.get("item"))
@@ -54,6 +61,9 @@ def _audit_filters(request):
 @role_required(Role.INFORMATOR)
 def audit(request):
     form, data, qs = _audit_filters(request)
+    if form.is_bound and form.errors:
+        messages.error(request, _("Sökningen kunde inte göras: %(errors)s Visar hela loggen.")
+                       % {"errors": form_errors_text(form)})
     page = data.get("page") or 1
     rows = list(qs[(page - 1) * AUDIT_PAGE: page * AUDIT_PAGE + 1])
     query = request.GET.copy()
@@ -64,37 +74,27 @@ def audit(request):
     })
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _cell(value) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+AUDIT_CSV_HEADER = ["tid", "vem", "händelse", "kanal", "post-id", "plattforms-id", "koder", "motivering", "före",
+                    "efter", "kommentarspolicy", "request-id"]
 
 
 @role_required(Role.INFORMATOR)
 def audit_csv(request):
-    _form, _data, qs = _audit_filters(request)
-    writer = csv.writer(_Echo())
-    header = ["tid", "vem", "händelse", "kanal", "post-id", "plattforms-id", "koder", "motivering", "före", "efter",
-              "kommentarspolicy", "request-id"]
-
-    def rows():
-        yield "\ufeff" + writer.writerow(header)
-        for a in qs.iterator(chunk_size=2000):
-            yield writer.writerow([_cell(v) for v in (
-                timezone.localtime(a.at).isoformat(timespec="seconds"), a.actor_name or "systemet", a.action,
-                a.channel.name, a.entry.item_id, a.entry.item.platform_id, " ".join(a.codes or []), a.motivation,
-                json.dumps(a.before, ensure_ascii=False), json.dumps(a.after, ensure_ascii=False), a.policy_version,
-                a.request_id,
-            )])
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="moderationslogg-{timezone.localdate():%Y%m%d}.csv"'
-    return response
+    # Every cell quoted and neutralised against formulas however a spreadsheet splits it
+    # (ludvika_social/csv_export.py).
+    form, _data, qs = _audit_filters(request)
+    if form.is_bound and form.errors:
+        # A download has no page to show a message on; a bad filter must not export the whole log.
+        return HttpResponseBadRequest(_("Exporten kunde inte göras: %(errors)s") % {"errors": form_errors_text(form)},
+                                      content_type="text/plain; charset=utf-8")
+    rows = ((
+        timezone.localtime(a.at).isoformat(timespec="seconds"), a.actor_name or "systemet", a.action,
+        a.channel.name, a.entry.item_id, a.entry.item.platform_id, " ".join(a.codes or []), a.motivation,
+        json.dumps(a.before, ensure_ascii=False), json.dumps(a.after, ensure_ascii=False), a.policy_version,
+        a.request_id,
+    ) for a in qs.iterator(chunk_size=2000))
+    return csv_response(filename=f"moderationslogg-{timezone.localdate():%Y%m%d}.csv", header=AUDIT_CSV_HEADER,
+                        rows=rows)
 
 
 @role_required(Role.INFORMATOR)
