@@ -17,8 +17,10 @@ COPY pyproject.toml ./
 RUN pip install --no-cache-dir .
 COPY --chown=app:app . .
 # Static files are collected at build time (whitenoise serves them); messages compiled.
+# Throwaway keys of the build's own: production settings refuse every key published in the repository.
 RUN SECRET_KEY=build-only-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')-0123456789abcdef \
-    ALLOWED_HOSTS=build CREDENTIALS_KEY=n2Qw0dJ3V5q1bq8y7l0Zs3j9oJc7m4YtQx2pWz1aB6E= \
+    ALLOWED_HOSTS=build \
+    CREDENTIALS_KEY=$(python -c 'import base64,os;print(base64.urlsafe_b64encode(os.urandom(32)).decode())') \
     python manage.py collectstatic --noinput -v 0 \
  && python manage.py compilemessages -l en -v 0 \
  && mkdir -p /app/var && chown -R app:app /app/var

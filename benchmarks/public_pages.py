@@ -9,6 +9,7 @@ Needs PostgreSQL and Redis on 127.0.0.1 and wrk (apt-get install wrk). Uses its 
 from __future__ import annotations
 
 import argparse
+import base64
 import os
 import re
 import shutil
@@ -88,7 +89,8 @@ def main() -> int:
         "DJANGO_SETTINGS_MODULE": "ludvika_social.settings.production",
         "SECRET_KEY": "benchmark-only-" + "x" * 50,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "CREDENTIALS_KEY": "n2Qw0dJ3V5q1bq8y7l0Zs3j9oJc7m4YtQx2pWz1aB6E=",
+        # A fresh key: production settings refuse the test key published in the repository.
+        "CREDENTIALS_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode(),
         "SECURE_SSL_REDIRECT": "false",
         "LOG_LEVEL": "WARNING",
     }

@@ -4,6 +4,9 @@ Each app may have a ``schedule.py`` with plain dicts ``BEAT_SCHEDULE`` and ``TAS
 are merged here so beat and the queue routing are declared next to the tasks they concern.
 Queues: ``default`` (CPU-bound work such as screening), ``poll`` (I/O-bound polling, a thread pool),
 ``actions`` (platform actions from the outbox).
+
+Like wsgi.py, the workers and beat use the production settings unless DJANGO_SETTINGS_MODULE names
+others (development opts in, as demo.env does).
 """
 
 import importlib
@@ -11,7 +14,7 @@ import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ludvika_social.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ludvika_social.settings.production")
 
 APPS_WITH_SCHEDULES = ("registry", "channels", "moderation", "archive")
 

@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import pytest
+from cryptography.fernet import Fernet
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
@@ -176,7 +177,8 @@ def _production_check(env_overrides: dict) -> subprocess.CompletedProcess:
 GOOD = {
     "SECRET_KEY": "k" * 30 + "-production-test-key-0123456789",
     "ALLOWED_HOSTS": "sociala.ludvika.se",
-    "CREDENTIALS_KEY": "n2Qw0dJ3V5q1bq8y7l0Zs3j9oJc7m4YtQx2pWz1aB6E=",
+    # A fresh key: the test key in settings/test.py is published, and production refuses it.
+    "CREDENTIALS_KEY": Fernet.generate_key().decode(),
 }
 
 

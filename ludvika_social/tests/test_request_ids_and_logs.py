@@ -10,6 +10,7 @@ import sys
 
 import pytest
 from celery import shared_task
+from cryptography.fernet import Fernet
 from django.urls import reverse
 
 from ludvika_social.logging import RedactFilter
@@ -140,7 +141,7 @@ def test_production_settings_log_json_and_development_plain_text(tmp_path):
     code = ("import django, logging, sys; django.setup(); from django.conf import settings; "
             "print(settings.LOGGING['handlers']['console']['formatter'], settings.LOG_REQUESTS)")
     env = {"SECRET_KEY": "s" * 60, "ALLOWED_HOSTS": "example.org", "PATH": "/usr/bin:/bin",
-           "CREDENTIALS_KEY": "n2Qw0dJ3V5q1bq8y7l0Zs3j9oJc7m4YtQx2pWz1aB6E="}
+           "CREDENTIALS_KEY": Fernet.generate_key().decode()}  # production refuses the published test key
     prod = subprocess.run([sys.executable, "-c", code], env={**env, "DJANGO_SETTINGS_MODULE": "ludvika_social.settings.production"},
                           capture_output=True, text=True, check=True, timeout=60)
     dev = subprocess.run([sys.executable, "-c", code], env={**env, "DJANGO_SETTINGS_MODULE": "ludvika_social.settings"},
