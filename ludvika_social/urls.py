@@ -7,8 +7,9 @@ from .ops import views as ops_views
 
 urlpatterns = [
     path("", views.root, name="root"),
-    # Operations: health for load balancers (public), Prometheus metrics (allow-list or token).
+    # Operations: liveness and readiness for load balancers (public), Prometheus metrics (allow-list or token).
     path("healthz", ops_views.healthz, name="healthz"),
+    path("readyz", ops_views.readyz, name="readyz"),
     path("metrics", ops_views.metrics_view, name="metrics"),
     path("personal/", views.staff_home, name="staff-home"),
     path("logga-in/", accounts.login_view, name="login"),

@@ -73,6 +73,14 @@ class StateCollector:
                      [((), state["outbox_oldest_seconds"])])
         yield _gauge("ludvika_celery_queue_length", "Messages waiting in each Celery queue (Redis broker only).",
                      [((q,), n) for q, n in selectors.celery_queue_lengths().items()], ["queue"])
+        from .health import DEGRADATION, check_states
+
+        states = check_states()
+        yield _gauge("ludvika_health_check_ok", "1 when the health check passes (database and migrations decide "
+                     "readiness; broker, polling and outbox only report a degraded state).",
+                     [((name,), int(ok)) for name, ok in states.items()], ["check"])
+        yield _gauge("ludvika_degraded", "1 when a degraded state (broker, polling, outbox) is reported.",
+                     [((), int(any(not states[name] for name in DEGRADATION)))])
 
 
 def _gauge(name: str, doc: str, samples, labels=()) -> GaugeMetricFamily:

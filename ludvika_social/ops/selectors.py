@@ -22,6 +22,23 @@ def database_ok() -> None:
         cursor.fetchone()
 
 
+_all_migrations_applied = False
+
+
+def unapplied_migrations() -> int:
+    """How many migrations of this release are not applied to the database. Once none are, the answer
+    is kept for the life of the process (a release's migrations do not come unapplied)."""
+    global _all_migrations_applied
+    if _all_migrations_applied:
+        return 0
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    unapplied = len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+    _all_migrations_applied = unapplied == 0
+    return unapplied
+
+
 def broker_ok(*, timeout: float = 2.0) -> None:
     """Raises if the Celery broker cannot be reached within ``timeout`` seconds."""
     url = settings.CELERY_BROKER_URL

@@ -10,8 +10,9 @@ ACCESS = {
     "password_change": staff(*ALL_STAFF),
     "password_change_done": staff(*ALL_STAFF),
     "staff-home": staff(*ALL_STAFF),
-    # Health is public (load balancers, uptime checks); it reveals only ok/fail and ages.
+    # Health is public (load balancers, uptime checks); it reveals only ok/fail, ages and counts.
     "healthz": public_page(),
+    "readyz": public_page(),
     # Prometheus metrics: allow-listed addresses or the bearer token (none in the test settings),
     # else like a staff page for the informatör (ludvika_social.access.metrics_access).
     "metrics": staff("informator"),
