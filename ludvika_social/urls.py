@@ -17,6 +17,10 @@ urlpatterns = [
     path("losenord/", accounts.password_change_view, name="password_change"),
     path("losenord/klart/", accounts.password_change_done_view, name="password_change_done"),
     path("sprak/", access.public(set_language), name="set-language"),
+    # Single sign-on bindings (informatör): listed, and a stale one removed. Before registry's
+    # personal/konton/<int:pk>/ routes, which this path does not match anyway.
+    path("personal/konton/kommunkonto/", views.sso_bindings, name="sso-bindings"),
+    path("personal/konton/kommunkonto/<int:pk>/koppla-bort/", views.sso_binding_unbind, name="sso-binding-unbind"),
     path("", include("registry.urls")),
     path("", include("channels.urls")),
     path("", include("moderation.urls")),

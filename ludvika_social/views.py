@@ -1,10 +1,18 @@
-"""Project-level views: the root redirect, the staff start page and the styled error pages."""
+"""Project-level views: the root redirect, the staff start page, the single sign-on bindings and the
+styled error pages."""
 
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
+from django.views.decorators.http import require_POST
 
 from archive import selectors as archive_selectors
 from registry import selectors as registry_selectors
+from registry import services as registry_services
+from registry.models import Role
 from registry.roles import is_informator
 
 from .access import public, role_required
@@ -27,6 +35,30 @@ def staff_home(request):
         context["open_requests"] = archive_selectors.request_list(user=request.user, state="open")[:25]
     context["my_channels"] = registry_selectors.channels_visible_to(user=request.user).filter(status="aktiv")[:50]
     return render(request, "staff_home.html", context)
+
+
+@role_required(Role.INFORMATOR)
+def sso_bindings(request):
+    """Which accounts are bound to which identity at the municipality's provider (never the subject)."""
+    return render(request, "accounts/sso_bindings.html", {
+        "bindings": registry_selectors.external_identities(), "oidc_enabled": settings.OIDC_ENABLED,
+        "issuer": settings.OIDC_ISSUER,
+    })
+
+
+@role_required(Role.INFORMATOR)
+@require_POST
+def sso_binding_unbind(request, pk: int):
+    identity = registry_selectors.external_identity_get_for_user(user=request.user, pk=pk)
+    name = identity.user.get_full_name() or identity.user.get_username()
+    try:
+        registry_services.external_identity_unbind(actor=request.user, identity=identity)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Kopplingen för %(name)s är borttagen. Nästa inloggning med kommunens konto "
+                                    "kopplar kontot till den identitet inloggningstjänsten då anger.") % {"name": name})
+    return redirect("sso-bindings")
 
 
 @requires_csrf_token

@@ -23,6 +23,7 @@ from .models import (
     CommentPolicyVersion,
     Department,
     DepartmentDecision,
+    ExternalIdentity,
     Party,
     Platform,
     Role,
@@ -139,6 +140,22 @@ def appointment_get_for_user(*, user, pk: int, action: str = VIEW) -> Appointmen
 def _informator_only(user) -> None:
     if not is_informator(user):
         raise PermissionDenied
+
+
+def external_identities() -> QuerySet:
+    """Every single sign-on binding with its account, the stalest login first (for the informatör's
+    page). The subject is never read: it may be a personnummer."""
+    return (ExternalIdentity.objects.select_related("user").defer("subject")
+            .order_by("last_login_at", "user__last_name", "user__first_name", "pk"))
+
+
+def external_identity_get_for_user(*, user, pk: int) -> ExternalIdentity:
+    """Single sign-on bindings are managed by the informatör only."""
+    _informator_only(user)
+    try:
+        return external_identities().get(pk=pk)
+    except (ExternalIdentity.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
 
 
 def board_get_for_user(*, user, pk: int) -> Board:
@@ -279,9 +296,11 @@ ACTION_LABELS = {
     "activate": _("konto aktiverat"),
     "deactivate": _("konto inaktiverat"),
     "set_password": _("startlösenord satt"),
+    "sso_unbind": _("koppling till kommunens inloggning borttagen"),
     "delete": _("borttagen"),
 }
-_EXTRA_LABELS = {"roles": _("roller"), "department": _("förvaltning"), "username": _("användarnamn")}
+_EXTRA_LABELS = {"roles": _("roller"), "department": _("förvaltning"), "username": _("användarnamn"),
+                 "single_sign_on": _("kommunens inloggning")}
 
 
 def _shown(value) -> str:

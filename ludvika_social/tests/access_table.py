@@ -2,6 +2,14 @@ from django.conf import settings
 
 from tests.access import ALL_STAFF, Access, public_page, staff
 
+
+def _binding(fx):
+    from registry.models import ExternalIdentity
+
+    identity, _ = ExternalIdentity.objects.get_or_create(user=fx("representative"), issuer="https://idp.ludvika.se",
+                                                         defaults={"subject": "sub-rut"})
+    return {"pk": identity.pk}
+
 ACCESS = {
     "root": public_page(),
     "set-language": public_page(method="post", data=lambda fx: {"language": "en", "next": "/"}),
@@ -16,6 +24,9 @@ ACCESS = {
     # Prometheus metrics: allow-listed addresses or the bearer token (none in the test settings),
     # else like a staff page for the informatör (ludvika_social.access.metrics_access).
     "metrics": staff("informator"),
+    # Single sign-on bindings: the informatör's alone, like the accounts.
+    "sso-bindings": staff("informator"),
+    "sso-binding-unbind": staff("informator", method="post", kwargs=_binding),
 }
 
 # Single sign-on URLs exist only with OIDC_ENABLED (ludvika_social/urls.py). Starting a login sends

@@ -18,13 +18,14 @@ from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.sessions.backends.db import SessionStore
+from django.test import Client
 from django.urls import NoReverseMatch, clear_url_caches, get_resolver, reverse
 
 from channels.simulator.platforms import oidc as simulated_idp
 from channels.tests.conftest import platform_simulator, sim  # noqa: F401 (pytest fixtures)
 from ludvika_social import oidc
 from ludvika_social.tests.access_table import OIDC_ACCESS
-from registry.models import ExternalIdentity, Role
+from registry.models import ChangeRecord, ExternalIdentity, Role
 from tests.factories import UserFactory
 from tests.test_url_access import _walk
 
@@ -275,6 +276,54 @@ def test_an_account_bound_to_another_subject_is_refused(client, idp, informator,
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "the account is bound to another subject" in logged
     assert "den-riktiga" not in logged and "en-annan" not in logged
+
+
+def test_after_the_provider_recreated_a_person_the_informator_unbinds_and_the_next_login_binds_anew(
+        client, idp, representative, informator):
+    # Issue 17 item 9: a staff page instead of a shell snippet.
+    idp_set(idp, email=representative.email, sub="197001011234")
+    sign_in(client)
+    client.post(reverse("logout"))
+    idp_set(idp, email=representative.email, sub="ny-identitet")
+    refused_with(client, sign_in(client), oidc.OTHER_IDENTITY)
+
+    admin = Client()
+    admin.force_login(informator)
+    page = admin.get(reverse("sso-bindings")).content.decode()
+    assert representative.username in page and idp.url("oidc") in page and "197001011234" not in page
+    binding = ExternalIdentity.objects.get(user=representative)
+    response = admin.post(reverse("sso-binding-unbind", kwargs={"pk": binding.pk}), follow=True)
+    assert "Kopplingen för Rut Representant är borttagen" in response.content.decode()
+    assert not ExternalIdentity.objects.filter(user=representative).exists()
+
+    sign_in(client)
+    assert logged_in_user_id(client) == str(representative.pk)
+    assert ExternalIdentity.objects.get(user=representative).subject == "ny-identitet"
+
+
+def test_unbinding_is_in_the_accounts_history_without_the_subject(client, informator, representative):
+    binding = ExternalIdentity.objects.create(user=representative, issuer="https://idp.ludvika.se",
+                                              subject="197001011234")
+    client.force_login(informator)
+    client.post(reverse("sso-binding-unbind", kwargs={"pk": binding.pk}))
+    record = ChangeRecord.objects.get(object_type=ChangeRecord.ObjectType.USER, object_id=representative.pk,
+                                      action="sso_unbind")
+    assert record.actor == informator
+    assert "https://idp.ludvika.se" in record.before["single_sign_on"] and record.after["single_sign_on"] is None
+    assert "197001011234" not in str(record.before) + str(record.after)
+    history = client.get(reverse("registry-user-detail", kwargs={"pk": representative.pk})).content.decode()
+    assert "koppling till kommunens inloggning borttagen" in history and "197001011234" not in history
+    again = client.post(reverse("sso-binding-unbind", kwargs={"pk": binding.pk}))
+    assert again.status_code == 404, "a binding already removed is not found, and nothing more is recorded"
+    assert ChangeRecord.objects.filter(action="sso_unbind").count() == 1
+
+
+def test_only_the_informator_manages_bindings(client, representative, dept_admin):
+    binding = ExternalIdentity.objects.create(user=representative, issuer="https://idp.ludvika.se", subject="x")
+    client.force_login(dept_admin)
+    assert client.get(reverse("sso-bindings")).status_code == 403
+    assert client.post(reverse("sso-binding-unbind", kwargs={"pk": binding.pk})).status_code == 403
+    assert ExternalIdentity.objects.filter(pk=binding.pk).exists()
 
 
 def test_a_binding_with_another_issuer_does_not_count(client, idp, informator):

@@ -11,6 +11,7 @@ here (``from registry import services``).
 from .accounts import (
     account_state,
     external_identity_check_and_bind,
+    external_identity_unbind,
     staff_user_create,
     staff_user_send_password_link,
     staff_user_set_active,
@@ -60,6 +61,7 @@ __all__ = [
     "decision_update",
     "department_save",
     "external_identity_check_and_bind",
+    "external_identity_unbind",
     "party_save",
     "staff_user_create",
     "staff_user_send_password_link",

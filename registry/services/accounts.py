@@ -158,3 +158,27 @@ def external_identity_check_and_bind(*, user, issuer: str, subject: str, retry: 
         return external_identity_check_and_bind(user=user, issuer=issuer, subject=subject, retry=False)
     logger.info("bound the provider's subject to an account at its first login (user id %s)", user.pk)
     return None
+
+
+def _binding_text(identity: ExternalIdentity) -> str:
+    """What the history shows of a binding: the issuer and its dates, never the subject."""
+    bound = timezone.localtime(identity.created_at).strftime("%Y-%m-%d")
+    last = timezone.localtime(identity.last_login_at).strftime("%Y-%m-%d %H:%M")
+    return _("%(issuer)s, kopplad %(bound)s, senast inloggad %(last)s") % {
+        "issuer": identity.issuer, "bound": bound, "last": last}
+
+
+@transaction.atomic
+def external_identity_unbind(*, actor, identity: ExternalIdentity) -> None:
+    """Remove a single sign-on binding (a stale one, after the provider recreated the person with a new
+    subject); the next login binds the new subject. Recorded in the account's history, without the
+    subject."""
+    row = ExternalIdentity.objects.select_for_update().select_related("user").filter(pk=identity.pk).first()
+    if row is None:
+        _refuse(_("Kopplingen är redan borttagen."))
+    user = row.user
+    before = {**account_state(user), "single_sign_on": _binding_text(row)}
+    row.delete()
+    record_change(obj=user, object_type=T.USER, action="sso_unbind", actor=actor, before=before,
+                  after={**account_state(user), "single_sign_on": None})
+    logger.info("removed a single sign-on binding (user id %s) by user id %s", user.pk, getattr(actor, "pk", None))
