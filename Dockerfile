@@ -13,8 +13,9 @@ RUN apt-get update \
  && useradd --create-home --uid 1000 app
 
 WORKDIR /app
-COPY pyproject.toml ./
-RUN pip install --no-cache-dir .
+# Exactly the versions in the lock file, each file checked against its hash (make lock writes it).
+COPY requirements.lock ./
+RUN pip install --no-cache-dir --require-hashes -r requirements.lock
 COPY --chown=app:app . .
 # Static files are collected at build time (whitenoise serves them); messages compiled.
 # Throwaway keys of the build's own: production settings refuse every key published in the repository.

@@ -1,4 +1,4 @@
-# Two commands matter: `make run` and `make test`. Each sets itself up.
+# Two commands matter: `make run` and `make test`. Each sets itself up (from the lock files, with hashes).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -6,15 +6,26 @@ STAMP := $(VENV)/.installed-stamp
 PORT ?= 8000
 SIM_PORT ?= 8765
 
-.PHONY: run test reliability lint check bench install messages clean
+# The dependencies come from lock files with a hash for every file (pip --require-hashes), written by
+# `make lock` from the ranges in pyproject.toml: requirements.lock (what production runs, the
+# Dockerfile) and requirements-dev.lock (that plus the tools for tests and development).
+LOCK := requirements-dev.lock
+UV_COMPILE := $(VENV)/bin/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes --quiet
 
-$(STAMP): pyproject.toml
+.PHONY: run test reliability lint check bench install lock messages clean
+
+$(STAMP): pyproject.toml requirements.lock $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet '.[dev]'
+	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+# Rewrite both lock files from pyproject.toml: keeps every pin that still fits, adds what is new.
+# `make lock UPGRADE=1` moves every package to the newest version its range allows. Then `make install`.
+lock: $(STAMP)
+	$(UV_COMPILE) --extra dev $(if $(UPGRADE),--upgrade) --output-file $(LOCK)
+	$(UV_COMPILE) --constraint $(LOCK) --output-file requirements.lock
 
 run: $(STAMP)
 	$(VENV)/bin/honcho -e demo.env run $(PY) manage.py migrate --noinput
