@@ -17,8 +17,11 @@ so concurrent attempts cannot all slip under the limit:
 - per account, from any address: LOGIN_ACCOUNT_FAILURE_LIMIT (a distributed guess at one account);
 - per address, whatever the account: never refused, only slowed. After LOGIN_ADDRESS_SLOWDOWN_AFTER
   attempts that did not succeed, each further attempt from the address waits a tenth of a second
-  longer before it is checked, up to LOGIN_ADDRESS_DELAY_MAX_SECONDS. Behind a proxy without the header every user shares one address,
-  so a refusal here would lock out the whole municipality.
+  longer before it is checked, up to LOGIN_ADDRESS_DELAY_MAX_SECONDS. Behind a proxy without the
+  header every user shares one address, so a refusal here would lock out the whole municipality.
+
+An attempt refused for the account and address does not count for the account, so someone who goes
+on guessing from one place cannot lock the account for everyone else.
 
 A successful login takes back its own attempt and clears the account-and-address counter. The
 counters live in the cache (Redis in production; see ludvika_social/ops/cache.py for what happens
