@@ -234,6 +234,48 @@ class OutsideRemovalAlert(models.Model):
         return f"{self.item_id}: {self.previous_visibility} → {self.new_visibility}"
 
 
+class QuarantinedItem(models.Model):
+    """Something a platform sent that could not be stored as an item (an entry the connector could not
+    read, or an item our store cannot hold): set aside with its raw payload, so the rest of the page is
+    stored, the cursor moves on, and staff can see what was left out (the channel's operations page)."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="quarantined_items")
+    platform_id = models.CharField(_("plattforms-id"), max_length=300, blank=True)
+    reason = models.CharField(_("skäl"), max_length=500)
+    # The payload as it came (strings cleaned so it can be stored; see core/textclean.py).
+    raw = models.JSONField(default=dict, blank=True)
+    seen_how = models.CharField(max_length=20, default="poll")
+    received_at = models.DateTimeField(_("mottagen"), default=timezone.now)
+    resolved_at = models.DateTimeField(_("hanterad"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("åsidosatt post")
+        verbose_name_plural = _("åsidosatta poster")
+        indexes = [models.Index(fields=["channel", "resolved_at"], name="quarantine_channel_open")]
+
+    def __str__(self) -> str:
+        return f"{self.channel_id}: {self.platform_id or '?'} ({self.reason[:40]})"
+
+
+class WebhookMark(models.Model):
+    """The newest delivery time taken for one item from a platform's webhook: a delivery with an older
+    or equal time for the item is a repeat (a replay or a retry) and changes nothing."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="+")
+    platform_id = models.CharField(max_length=300)
+    delivered_at = models.BigIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["channel", "platform_id"], name="webhook_mark_once")]
+
+    def __str__(self) -> str:
+        return f"{self.channel_id}:{self.platform_id}@{self.delivered_at}"
+
+
 class ActionKind(models.TextChoices):
     REPLY = "reply", _("Svara")
     HIDE = "hide", _("Dölj")

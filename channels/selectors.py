@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
@@ -9,7 +11,15 @@ from registry.models import Channel, Role
 from registry.roles import is_informator, user_department_id, user_has_role
 from registry.selectors import channel_get_for_user, channels_visible_to
 
-from .models import ActionState, ChannelSync, Item, ItemVersion, OutboxAction, OutsideRemovalAlert
+from .models import (
+    ActionState,
+    ChannelSync,
+    Item,
+    ItemVersion,
+    OutboxAction,
+    OutsideRemovalAlert,
+    QuarantinedItem,
+)
 
 
 def channels_health_for_user(*, user) -> QuerySet[Channel]:
@@ -86,3 +96,12 @@ def items_for_channel(*, channel: Channel) -> QuerySet[Item]:
 
 def item_versions(*, item: Item) -> QuerySet[ItemVersion]:
     return ItemVersion.objects.filter(item=item).order_by("number")
+
+
+def quarantine_for_channel(*, channel, limit: int = 50) -> dict:
+    """What the platform sent that could not be stored, newest first, and how many such entries wait."""
+    open_rows = QuarantinedItem.objects.filter(channel=channel, resolved_at__isnull=True)
+    rows = list(open_rows.order_by("-received_at", "-id")[:limit])
+    for row in rows:
+        row.payload = json.dumps(row.raw, ensure_ascii=False, indent=2, sort_keys=True)[:20000]
+    return {"rows": rows, "count": open_rows.count()}

@@ -43,9 +43,9 @@ def meta_webhook(request):
         return HttpResponseForbidden()
     try:
         payload = json.loads(request.body)
-    except ValueError:
-        return HttpResponseBadRequest()
-    services.meta_webhook_process(payload=payload)
+        services.meta_webhook_process(payload=payload)
+    except (ValueError, RecursionError):  # not JSON, or not what Meta documents (WebhookMalformed)
+        return HttpResponseBadRequest("malformed delivery", content_type="text/plain")
     return HttpResponse("ok", content_type="text/plain")
 
 
@@ -69,6 +69,7 @@ def _health_context(request, channel, *, credentials_form=None, settings_form=No
         "now": timezone.now(),
         "alerts": list(selectors.outside_removals_for_user(user=request.user, open_only=False).filter(channel=channel)[:50]),
         "actions": selectors.outbox_actions_for_channel(channel=channel),
+        "quarantine": selectors.quarantine_for_channel(channel=channel),
     }
     if can_manage:
         context["credentials_form"] = credentials_form or CredentialsForm(platform=channel.platform)

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from archive.services.capture import channel_snapshot
 from registry.models import Channel
 
-from ..connectors.base import NormalizedItem
+from ..connectors.base import NormalizedItem, ParseFailure
 from ..models import (
     ActionKind,
     ActionState,
@@ -38,9 +38,11 @@ from ..models import (
     ItemVersion,
     OutboxAction,
     OutsideRemovalAlert,
+    QuarantinedItem,
     Visibility,
 )
 from ..signals import item_version_stored
+from .admission import items_admit, quarantine_rows
 from .bulk import allocate_ids, insert_rows
 
 logger = logging.getLogger(__name__)
@@ -59,6 +61,7 @@ class StoreResult:
     new_versions: int = 0
     visibility_changes: int = 0
     outside_removals: int = 0
+    quarantined: int = 0
     attachment_ids: list[int] = field(default_factory=list)
 
     def add(self, other: StoreResult) -> None:
@@ -67,6 +70,7 @@ class StoreResult:
         self.new_versions += other.new_versions
         self.visibility_changes += other.visibility_changes
         self.outside_removals += other.outside_removals
+        self.quarantined += other.quarantined
         self.attachment_ids.extend(other.attachment_ids)
 
 
@@ -77,12 +81,15 @@ def items_store(
     cursor: dict | None = None,
     lease_token: str | None = None,
     seen_how: str = "poll",
+    failures: Iterable[ParseFailure] = (),
 ) -> StoreResult:
     """Store one page of items for ``channel`` and, for a poll, its cursor, in one transaction.
 
     With ``lease_token`` the store refuses (LeaseLost) unless the caller still holds the poll lease,
     so a poll that was taken over cannot move the cursor backwards. ``seen_how`` (poll, webhook,
     reconciliation) is recorded with every change of visibility the page shows."""
+    items, refused = items_admit(items)
+    set_aside = [*failures, *refused]
     items = _dedupe(items)
     with transaction.atomic():
         sync = _sync_locked(channel)
@@ -90,6 +97,11 @@ def items_store(
             raise LeaseLost(f"channel {channel.pk}: poll lease lost")
         now = timezone.now()
         result = _store(channel=channel, items=items, now=now, seen_how=seen_how) if items else StoreResult()
+        if set_aside:
+            # What could not be read or stored waits in the channel's quarantine; the page goes on.
+            QuarantinedItem.objects.bulk_create(
+                quarantine_rows(channel=channel, failures=set_aside, seen_how=seen_how, now=now))
+            result.quarantined = len(set_aside)
         update_fields = []
         if result.new_items:
             today = timezone.localdate(now)

@@ -212,10 +212,12 @@ class _Batch:
         self.channel, self.connector, self.token, self.report = channel, connector, token, report
         self.limit = int(getattr(settings, "CHANNELS_POLL_BATCH_ITEMS", 500))
         self.items: list = []
+        self.failures: list = []
         self.cursor: dict | None = None
 
     def add(self, page) -> None:
         self.items.extend(page.items)
+        self.failures.extend(page.failures)
         self.cursor = page.cursor
         if len(self.items) >= self.limit:
             self.flush()
@@ -223,9 +225,10 @@ class _Batch:
     def flush(self) -> None:
         if self.cursor is None:
             return
-        items, cursor = self.items, self.cursor
-        self.items, self.cursor = [], None
-        stored = items_store(channel=self.channel, items=items, cursor=cursor, lease_token=self.token)
+        items, cursor, failures = self.items, self.cursor, self.failures
+        self.items, self.cursor, self.failures = [], None, []
+        stored = items_store(channel=self.channel, items=items, cursor=cursor, lease_token=self.token,
+                             failures=failures)
         self.report.stored.add(stored)
         self.report.missing_context.update(_missing_context(channel=self.channel, items=items))
 

@@ -4,6 +4,12 @@ A delivery is verified with X-Hub-Signature-256 (HMAC-SHA256 of the raw body wit
 settings.META_APP_SECRET). ``feed`` changes for comments are stored with item_store_from_webhook:
 ``add`` and ``edited`` as the comment's current state, ``hide``/``unhide``/``remove`` as a visibility
 change of a stored comment (so a removal made outside the tool raises its alert at once).
+
+A delivery that is not what Meta documents (an entry or change that is not an object, a time that is
+no time) is refused whole (WebhookMalformed, answered 400) and stores nothing. A delivery for a
+comment that is not newer than the last one taken for it (by the entry's ``time``) is a repeat: Meta
+retries, and a replay of an old delivery would otherwise turn the comment back into an older text
+and raise a false removal alert. It is skipped (WebhookMark).
 """
 
 from __future__ import annotations
@@ -15,11 +21,12 @@ import logging
 from dataclasses import dataclass, replace
 
 from django.conf import settings
+from django.db import transaction
 
 from registry.models import Channel, ChannelStatus, Platform
 
 from ..connectors.base import Author, ItemKind, NormalizedItem, Visibility
-from ..models import Item
+from ..models import Item, WebhookMark
 from .ingest import StoreResult, item_store_from_webhook
 
 logger = logging.getLogger(__name__)
@@ -35,38 +42,80 @@ def meta_signature_valid(*, body: bytes, header: str) -> bool:
     return hmac.compare_digest(expected, header.removeprefix("sha256="))
 
 
+class WebhookMalformed(ValueError):
+    """The delivery is not shaped as Meta documents it; nothing of it is stored."""
+
+
 @dataclass
 class WebhookResult:
     stored: StoreResult
     skipped: int = 0
+    repeats: int = 0
 
 
-def meta_webhook_process(*, payload: dict) -> WebhookResult:
-    """Store the comment changes of a verified delivery. Unknown pages and other fields are skipped."""
-    result = WebhookResult(stored=StoreResult())
-    if not isinstance(payload, dict) or payload.get("object") != "page":
-        return result
-    for entry in payload.get("entry") or []:
+def _list(value, what: str) -> list:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise WebhookMalformed(f"{what} is not a list")
+    return value
+
+
+def _entry_time(entry: dict) -> int:
+    """The entry's delivery time in seconds (Meta sends seconds; milliseconds are taken too)."""
+    raw = entry.get("time", 0)
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        raise WebhookMalformed("the entry's time is not a number")
+    value = int(raw) if abs(raw) < 1e14 else 0
+    return value // 1000 if value > 10**11 else value
+
+
+def _parsed(payload) -> list[tuple[Channel, int, NormalizedItem]]:
+    """(channel, delivery time, item) for each comment change; raises WebhookMalformed."""
+    if not isinstance(payload, dict):
+        raise WebhookMalformed("the delivery is not an object")
+    if payload.get("object") != "page":
+        return []
+    out = []
+    for entry in _list(payload.get("entry"), "entry"):
         if not isinstance(entry, dict):
-            continue
+            raise WebhookMalformed("an entry is not an object")
         channel = (
             Channel.objects.select_related("department", "department__board")
             .filter(platform=Platform.FACEBOOK, account_id=str(entry.get("id", "")), status=ChannelStatus.ACTIVE)
             .first()
         )
-        for change in entry.get("changes") or []:
-            value = change.get("value") if isinstance(change, dict) else None
-            if channel is None or change.get("field") != "feed" or not isinstance(value, dict):
-                result.skipped += 1
+        time = _entry_time(entry)
+        for change in _list(entry.get("changes"), "changes"):
+            if not isinstance(change, dict):
+                raise WebhookMalformed("a change is not an object")
+            value = change.get("value")
+            if channel is None or change.get("field") != "feed" or not isinstance(value, dict) \
+                    or value.get("item") != "comment":
                 continue
-            if value.get("item") != "comment":
-                result.skipped += 1
-                continue
-            item = _comment(channel=channel, value=value)
-            if item is None:
-                result.skipped += 1
+            try:
+                item = _comment(channel=channel, value=value)
+            except (TypeError, ValueError, OverflowError, OSError) as exc:
+                raise WebhookMalformed(f"a comment change cannot be read: {type(exc).__name__}") from None
+            if item is not None:
+                out.append((channel, time, item))
+    return out
+
+
+def meta_webhook_process(*, payload: dict) -> WebhookResult:
+    """Store the comment changes of a verified delivery. Unknown pages and other fields are skipped;
+    a malformed delivery raises WebhookMalformed and stores nothing."""
+    result = WebhookResult(stored=StoreResult())
+    for channel, time, item in _parsed(payload):
+        with transaction.atomic():
+            mark = WebhookMark.objects.select_for_update().filter(channel=channel, platform_id=item.platform_id).first()
+            if time and mark is not None and time <= mark.delivered_at:
+                result.repeats += 1
                 continue
             result.stored.add(item_store_from_webhook(channel=channel, item=item))
+            if time:  # a delivery without a time cannot be told from a repeat: taken, never marked
+                WebhookMark.objects.update_or_create(channel=channel, platform_id=item.platform_id[:300],
+                                                     defaults={"delivered_at": time})
     return result
 
 
@@ -87,10 +136,7 @@ def _comment(*, channel: Channel, value: dict) -> NormalizedItem | None:
         return None  # the page's own comment: our replies
     post_id = str(value.get("post_id") or "") or None
     parent_id = str(value.get("parent_id") or "") or post_id
-    try:
-        created = dt.datetime.fromtimestamp(int(value.get("created_time")), dt.UTC)
-    except (TypeError, ValueError):
-        return None
+    created = dt.datetime.fromtimestamp(int(value.get("created_time")), dt.UTC)
     return NormalizedItem(
         platform_id=comment_id,
         kind=ItemKind.REPLY if parent_id and parent_id != post_id else ItemKind.COMMENT,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import json
 
 import pytest
@@ -35,8 +36,13 @@ def _post(client, payload, *, secret=SECRET):
                        HTTP_X_HUB_SIGNATURE_256=signature)
 
 
-def _comment(page_id, comment_id, *, verb="add", message="När öppnar badhuset?", post_id="p1"):
-    return {"object": "page", "entry": [{"id": page_id, "time": 1740902130, "changes": [{"field": "feed", "value": {
+_clock = itertools.count(1740902130)
+
+
+def _comment(page_id, comment_id, *, verb="add", message="När öppnar badhuset?", post_id="p1", time=None):
+    """A feed change as Meta documents it; each delivery a second later than the one before."""
+    time = next(_clock) if time is None else time
+    return {"object": "page", "entry": [{"id": page_id, "time": time, "changes": [{"field": "feed", "value": {
         "item": "comment", "verb": verb, "comment_id": comment_id, "post_id": post_id, "parent_id": post_id,
         "from": {"id": "5550001", "name": "Anna Andersson"}, "message": message, "created_time": 1740902130}}]}]}
 
@@ -89,3 +95,45 @@ def test_the_same_comment_by_webhook_and_by_poll_is_stored_once(client, sim, cha
     assert report.outcome == "ok", report.error
     assert Item.objects.filter(channel=channel, platform_id=created["id"]).count() == 1
     assert ItemVersion.objects.filter(item__channel=channel, item__platform_id=created["id"]).count() == 1
+
+
+def test_a_replayed_older_delivery_changes_nothing_and_raises_no_alert(client, channel):
+    first = _comment(channel.account_id, "p1_c1", message="Första texten", time=1740902200)
+    edit = _comment(channel.account_id, "p1_c1", verb="edited", message="Andra texten", time=1740902300)
+    hide = _comment(channel.account_id, "p1_c1", verb="hide", time=1740902400)
+    for delivery in (first, edit, hide):
+        assert _post(client, delivery).status_code == 200
+    alerts = OutsideRemovalAlert.objects.count()
+    for delivery in (first, edit, first, hide):  # Meta retries; an old delivery replayed
+        assert _post(client, delivery).status_code == 200
+    item = Item.objects.get(platform_id="p1_c1")
+    assert item.text == "Andra texten" and item.visibility == "hidden"
+    assert list(ItemVersion.objects.filter(item=item).order_by("number").values_list("text", flat=True)) == [
+        "Första texten", "Andra texten"]
+    assert OutsideRemovalAlert.objects.count() == alerts
+
+
+@pytest.mark.parametrize("mangle", [
+    lambda d: d["entry"][0].update(changes={"field": "feed"}),
+    lambda d: d["entry"][0]["changes"].__setitem__(0, "feed"),
+    lambda d: d.update(entry="ingen lista"),
+    lambda d: d["entry"][0]["changes"][0]["value"].update(created_time=1e20),
+    lambda d: d["entry"][0]["changes"][0]["value"].update(created_time="igår"),
+    lambda d: d["entry"][0].update(time="nu"),
+])
+def test_a_signed_delivery_that_is_not_what_meta_documents_answers_400_and_stores_nothing(client, channel, mangle):
+    delivery = _comment(channel.account_id, "p1_c1")
+    mangle(delivery)
+    response = _post(client, delivery)
+    assert response.status_code == 400
+    assert not Item.objects.exists()
+
+
+def test_a_surrogate_or_nul_in_a_signed_delivery_is_stored_cleaned(client, channel):
+    delivery = _comment(channel.account_id, "p1_c1", message="Hej \ud800 och \x00 nul")
+    body = json.dumps(delivery).encode()  # JSON escapes both, as a platform would send them
+    signature = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+    response = client.post(reverse("channels-meta-webhook"), body, content_type="application/json",
+                           HTTP_X_HUB_SIGNATURE_256=signature)
+    assert response.status_code == 200
+    assert Item.objects.get(platform_id="p1_c1").text == "Hej \ufffd och  nul"
