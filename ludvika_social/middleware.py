@@ -17,7 +17,7 @@ from __future__ import annotations
 from django.http import Http404
 from django.utils.cache import patch_cache_control
 
-from .bounds import ID_MAX
+from core.bounds import ID_MAX
 
 
 class IdBoundsMiddleware:

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.bounds import PageField
 from registry.policy import PROHIBITED_CATEGORIES
 
 from .services import PATTERN_MAX, pattern_validate
@@ -72,7 +73,7 @@ class QueueFilterForm(forms.Form):
     overdue = forms.BooleanField(label=_("Försenade"), required=False)
     size = forms.TypedChoiceField(label=_("Per sida"), choices=[(25, "25"), (50, "50"), (100, "100"), (200, "200")],
                                   coerce=int, required=False, empty_value=50)
-    page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    page = PageField()
 
     def __init__(self, *args, channels, **kwargs):
         super().__init__(*args, **kwargs)
@@ -242,7 +243,7 @@ class AuditSearchForm(forms.Form):
     item = forms.IntegerField(label=_("Post-id"), required=False, min_value=1)
     start = forms.DateField(label=_("Från och med"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("Till och med"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    page = PageField()
 
     def __init__(self, *args, channels, **kwargs):
         super().__init__(*args, **kwargs)

@@ -10,7 +10,7 @@ import pytest
 from django import forms
 from django.urls import reverse
 
-from ludvika_social.bounds import (
+from core.bounds import (
     DATE_MAX,
     BoundedDateField,
     IdField,

@@ -1,5 +1,5 @@
 """CSV downloads cannot smuggle a formula into a spreadsheet, whichever character the spreadsheet
-splits cells on (ludvika_social/csv_export.py): Swedish Excel splits on ``;``, English on ``,``."""
+splits cells on (core/csv_export.py): Swedish Excel splits on ``;``, English on ``,``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ludvika_social.csv_export import CELL_SEPARATORS, FORMULA_STARTS, csv_lines, csv_response, safe_cell
+from core.csv_export import CELL_SEPARATORS, FORMULA_STARTS, csv_lines, csv_response, safe_cell
 from moderation import services
 from moderation.tests.workspace_helpers import arrive
 

@@ -26,9 +26,6 @@ def test_the_receiver_of_a_forward_reaches_the_open_item(client, channel, repres
     assert client.get(reverse("moderation-item", kwargs={"pk": entry.item_id})).status_code == 200
 
 
-@pytest.mark.xfail(strict=True, reason="fixed by the moderation engineer: moderation/selectors/__init__.py "
-                                      "user_may_act and workspace_scope must grant forwarded_to only while the "
-                                      "entry is open (state in OPEN_STATES)")
 def test_the_receiver_of_the_last_forward_loses_access_when_the_item_is_closed(client, channel, representative,
                                                                              outsider):
     entry = _forwarded_to_outsider(channel, representative, outsider)

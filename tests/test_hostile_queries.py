@@ -57,11 +57,7 @@ HUGE_IDS = ["9223372036854775807", "9223372036854775808", HUGE, "0"]
 # issue 17 hand-over): (URL name, parameter) or (URL name, "<path:kwarg>"). The walker leaves these
 # parameters out, so it stays green meanwhile. Once fixed (by the archive or moderation engineer), empty
 # this list.
-KNOWN_500S: dict[tuple[str, str], str] = {
-    ("moderation-queue", "page"): "fixed by the moderation engineer: ?page=99999999999999999999 (or any page "
-                                  "past 2**63 / 50 rows) overflows the OFFSET: DataError on PostgreSQL, "
-                                  "IntegrityError 'datatype mismatch' on SQLite",
-}
+KNOWN_500S: dict[tuple[str, str], str] = {}
 
 
 class _QueryNames(HTMLParser):

@@ -32,9 +32,6 @@ def test_an_http_address_stays_a_link(value):
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(strict=True, reason="fixed by the moderation engineer: moderation/templates/moderation/item.html "
-                                      "lines 11-12 must link item.author_profile_url and item.permalink through "
-                                      "{% load registry_tags %} ...|web_url")
 def test_the_item_page_does_not_link_a_javascript_profile_or_permalink(client, channel, representative):
     item = make_item("c-js", "Titta på min profil!")
     item = dataclasses.replace(item, permalink="javascript:alert(2)",

@@ -16,7 +16,7 @@ from archive.forms import (
 from archive.models import AccessAction
 from archive.services.delivery import local_time
 from archive.views.common import ARCHIVE, PAGE_SIZE
-from core.csvexport import csv_response
+from core.csv_export import csv_response
 from ludvika_social.access import role_required
 
 # --- The register of registered items (diarium) -------------------------------------------------

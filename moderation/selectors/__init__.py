@@ -9,7 +9,7 @@ from registry.models import AppointmentRole, Channel, Role
 from registry.roles import is_informator, user_roles
 from registry.selectors import channels_visible_to
 
-from ..models import AdditionStatus, Block, BlockState, Flag, ProhibitedCategory, RuleAddition
+from ..models import OPEN_STATES, AdditionStatus, Block, BlockState, Flag, ProhibitedCategory, RuleAddition
 
 RECENT_ITEMS = 1000
 
@@ -191,7 +191,8 @@ def workspace_scope(*, user):
     if is_informator(user):
         return None
     own, covering = queue_channel_ids(user=user)
-    return Q(channel_id__in=sorted(own | covering)) | Q(forwarded_to=user)
+    # A forward gives access while the item is open; once it is closed the receiver's access ends.
+    return Q(channel_id__in=sorted(own | covering)) | Q(forwarded_to=user, state__in=OPEN_STATES)
 
 
 def entries_for_user(*, user) -> QuerySet:
@@ -222,7 +223,7 @@ def item_get_for_user(*, user, pk: int):
 def user_may_act(*, user, entry) -> bool:
     if is_informator(user):
         return True
-    if entry.forwarded_to_id == user.pk:
+    if entry.forwarded_to_id == user.pk and entry.state in OPEN_STATES:
         return True
     own, covering = queue_channel_ids(user=user)
     return entry.channel_id in own or entry.channel_id in covering

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from ludvika_social.bounds import DATE_MAX, DATE_MIN
+from core.bounds import DATE_MAX, DATE_MIN
 from registry.policy import PROHIBITED_CODES
 
 from ..models import OPEN_STATES, AuditEvent, QueueEntry, QueueState
@@ -54,7 +54,7 @@ class Row:
 
 def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """The period from the start of ``start`` to the end of ``end``, local time. Dates are held within
-    ludvika_social.bounds' range first: the day after 9999-12-31 does not exist, and 0001-01-01 at
+    core.bounds' range first: the day after 9999-12-31 does not exist, and 0001-01-01 at
     midnight in Stockholm is before the first moment a database datetime can hold."""
     start, end = min(max(start, DATE_MIN), DATE_MAX), min(max(end, DATE_MIN), DATE_MAX)
     tz = timezone.get_current_timezone()

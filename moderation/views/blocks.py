@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.csvexport import csv_response
+from core.csv_export import csv_response
 from ludvika_social.access import role_required
 
 from .. import selectors, services

@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.bounds import form_check_bounds, form_errors_text
+from core.csv_export import csv_response
 from ludvika_social.access import public, role_required
-from ludvika_social.bounds import form_check_bounds, form_errors_text
-from ludvika_social.csv_export import csv_response
 from registry.models import Channel, Department, Role
 
 from .. import services
@@ -81,7 +81,7 @@ AUDIT_CSV_HEADER = ["tid", "vem", "händelse", "kanal", "post-id", "plattforms-i
 @role_required(Role.INFORMATOR)
 def audit_csv(request):
     # Every cell quoted and neutralised against formulas however a spreadsheet splits it
-    # (ludvika_social/csv_export.py).
+    # (core/csv_export.py).
     form, _data, qs = _audit_filters(request)
     if form.is_bound and form.errors:
         # A download has no page to show a message on; a bad filter must not export the whole log.

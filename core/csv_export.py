@@ -15,7 +15,7 @@ formula cell when the file is opened in Swedish Excel. So:
 
 Use :func:`csv_response` for every CSV download (any app may import it)::
 
-    from ludvika_social.csv_export import csv_response
+    from core.csv_export import csv_response
 
     return csv_response(filename="logg.csv", header=["tid", "vem"], rows=((a.at, a.who) for a in qs))
 

@@ -7,7 +7,7 @@ added to make the end of a period, ``0001-01-01`` when it is moved to UTC, and a
 reaches the database as a number it cannot hold. Any app may use these fields in its forms, or the
 helpers in views that read ``request.GET`` themselves:
 
-    from ludvika_social.bounds import BoundedDateField, IdField, PageField, page_number
+    from core.bounds import BoundedDateField, IdField, PageField, page_number
 """
 
 from __future__ import annotations
