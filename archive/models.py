@@ -91,6 +91,7 @@ class ItemKind(models.TextChoices):
     REPLY = "reply", _("Svar")
     VISITOR_POST = "visitor_post", _("Besökarinlägg")
     DM = "dm", _("Direktmeddelande")
+    OWN_REPLY = "own_reply", _("Kommunens svar")
 
 
 class InformationClass(models.TextChoices):

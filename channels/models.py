@@ -21,6 +21,7 @@ class ItemKind(models.TextChoices):
     REPLY = "reply", _("Svar")
     VISITOR_POST = "visitor_post", _("Besökarinlägg")
     DM = "dm", _("Direktmeddelande")
+    OWN_REPLY = "own_reply", _("Kommunens svar")
 
 
 class Visibility(models.TextChoices):
@@ -60,6 +61,12 @@ class ChannelSync(models.Model):
     items_today_date = models.DateField(null=True, blank=True)
     needs_reauth = models.BooleanField(_("behöver ny inloggning"), default=False)
     reauth_notified_at = models.DateTimeField(null=True, blank=True)
+
+    # Reconciliation: known items are read again in batches, in the order of their ids, so a removal
+    # that no list shows is noticed (channels.services.reconcile). The last item checked, and when a
+    # full round ended.
+    reconcile_after_item_id = models.BigIntegerField(default=0)
+    reconcile_round_ended_at = models.DateTimeField(_("senaste fullständiga avstämning"), null=True, blank=True)
 
     # The poll lease: a compare-and-set claim with an expiry, so a killed worker's lease is taken over.
     lease_token = models.CharField(max_length=64, blank=True)

@@ -21,6 +21,9 @@ class ItemKind(StrEnum):
     REPLY = "reply"  # a reply to a comment
     VISITOR_POST = "visitor_post"  # a post by someone else on the channel's page/wall
     DM = "dm"  # a direct/private message to the channel
+    # The channel's own comment or reply under a post (made through the tool or on the platform):
+    # a record of the municipality's own voice, kept in the thread, never moderated.
+    OWN_REPLY = "own_reply"
 
 
 class Visibility(StrEnum):
@@ -78,6 +81,16 @@ class Page:
     failures: list[ParseFailure] = field(default_factory=list)
 
 
+@dataclass
+class Reconciliation:
+    """What a re-read of known items found: the current state of those the platform still has, and
+    the ids it answered for that no longer exist. An id in neither list was not checked."""
+
+    items: list[NormalizedItem] = field(default_factory=list)
+    gone: list[str] = field(default_factory=list)
+    failures: list[ParseFailure] = field(default_factory=list)
+
+
 @dataclass(frozen=True)
 class Capabilities:
     can_reply: bool
@@ -90,6 +103,9 @@ class Capabilities:
     can_block: bool = False
     # Shown to staff in Swedish where an action is impossible, e.g. "Bluesky kan inte dölja andras svar ...".
     limitations: str = ""
+    # How many known items one ``reconcile`` call can check (0: the platform offers no batch read, so
+    # a removal that leaves no trace in the lists a poll reads is not noticed).
+    reconcile_batch: int = 0
 
 
 class ConnectorError(Exception):
@@ -169,6 +185,11 @@ class Connector(ABC):
 
     def unblock(self, *, account_platform_id: str, block_ref: str = "") -> None:
         raise Unsupported(f"{self.platform}: blocking an account is not offered through the API")
+
+    def reconcile(self, *, platform_ids: list[str]) -> Reconciliation:
+        """Read these known items again, at most ``capabilities.reconcile_batch`` of them: the
+        periodic check that notices a removal no list shows (a permanent delete on the platform)."""
+        raise Unsupported(f"{self.platform}: no batch read of known items")
 
     def find_own_reply(self, *, parent_platform_id: str, text: str) -> str | None:
         """The platform id of a reply by this channel with exactly ``text`` under the parent, if one
